@@ -1,0 +1,56 @@
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { bearerToken } from './auth/token.ts';
+import type { GraphQLContext } from './graphql/context.ts';
+import { schema } from './graphql/schema.ts';
+import type { Logger } from './logger.ts';
+import type { Services } from './services/index.ts';
+
+export interface AppDependencies {
+  services: Services;
+  logger: Logger;
+}
+
+export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
+
+const unauthenticated = () =>
+  new GraphQLError('A valid bearer token is required', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  });
+
+/** Builds the GraphQL app from its dependencies. It never listens: main.ts and tests call `app.fetch`. */
+export function createApp({ services, logger }: AppDependencies): App {
+  return createYoga<Record<string, never>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    // The web app reaches the API through its own origin, so no cross-origin request is allowed.
+    cors: false,
+    landingPage: false,
+    logging: {
+      debug: (...args) => logger.debug({ args }, 'yoga'),
+      info: (...args) => logger.info({ args }, 'yoga'),
+      warn: (...args) => logger.warn({ args }, 'yoga'),
+      error: (...args) => logger.error({ args }, 'yoga'),
+    },
+    context: async ({ request }): Promise<GraphQLContext> => {
+      const token = bearerToken(request.headers.get('authorization'));
+      const principal = token ? await services.accounts.authenticate(token) : null;
+      if (!principal) throw unauthenticated();
+      return { principal, services };
+    },
+    plugins: [
+      {
+        // Liveness that also proves the database answers.
+        async onRequest({ url, endResponse, fetchAPI }) {
+          if (url.pathname !== '/health') return;
+          try {
+            await services.db.query('SELECT 1');
+            endResponse(fetchAPI.Response.json({ status: 'ok', database: 'ok' }));
+          } catch {
+            endResponse(fetchAPI.Response.json({ status: 'error', database: 'unreachable' }, { status: 503 }));
+          }
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: `.data/` lives there by default. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: an embedded PostgreSQL under `dataDir` is started by the process itself. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Unset: the built-in emulator is started and seeded with demo data. */
+  openaiApiKey: string | null;
+  openaiBaseUrl: string | null;
+  openaiProject: string | null;
+  emulatorPort: number;
+  adminToken: string | null;
+  /** Encrypts OpenAI keys at rest; unset: generated once and kept under `dataDir`. */
+  secretKey: string | null;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  syncSchedule: string;
+  /** Run croner schedules and the deletion queue in this process. */
+  runJobs: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the environment once; every bad variable is named in a single ConfigError. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (key: string): string | null => {
+    const value = env[key]?.trim();
+    return value ? value : null;
+  };
+  const port = (key: string, fallback: number): number => {
+    const raw = str(key);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) {
+      problems.push(`${key} must be a port number from 0 to 65535, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (key: string, protocols: string[]): string | null => {
+    const raw = str(key);
+    if (raw === null) return null;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      // The value may hold a password: name the variable and the expected form, not the value.
+      problems.push(`${key} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      return null;
+    }
+  };
+
+  const logLevel = str('LOG_LEVEL') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of debug, info, warn, error, got "${logLevel}"`);
+  }
+  const adminToken = str('ADMIN_TOKEN');
+  if (adminToken !== null && adminToken.length < 16) {
+    problems.push('ADMIN_TOKEN must be at least 16 characters long');
+  }
+  const secretKey = str('SECRET_KEY');
+  if (secretKey !== null && secretKey.length < 32) {
+    problems.push('SECRET_KEY must be at least 32 characters long');
+  }
+
+  const config: Config = {
+    port: port('PORT', 4000),
+    host: str('HOST') ?? '127.0.0.1',
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(str('DATA_DIR') ?? path.join(repoRoot, '.data')),
+    openaiApiKey: str('OPENAI_API_KEY'),
+    openaiBaseUrl: url('OPENAI_BASE_URL', ['http:', 'https:']),
+    openaiProject: str('OPENAI_PROJECT'),
+    emulatorPort: port('EMULATOR_PORT', 4010),
+    adminToken,
+    secretKey,
+    logLevel: logLevel as Config['logLevel'],
+    syncSchedule: str('SYNC_SCHEDULE') ?? '*/5 * * * *',
+    runJobs: (str('RUN_JOBS') ?? 'true') !== 'false',
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,39 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A tenant: its OpenAI connection, sync schedule and orphan policy. */
+@Entity('account')
+export class AccountEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  /** AES-256-GCM ciphertext of the OpenAI API key (see auth/secret-box.ts); never returned by the API. */
+  @Column({ type: 'text', nullable: true })
+  openaiApiKeyEncrypted!: string | null;
+
+  @Column({ type: 'varchar', length: 2048, nullable: true })
+  openaiBaseUrl!: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  openaiProject!: string | null;
+
+  /** Cron expression (croner) of the scheduled sync. */
+  @Column({ type: 'varchar', length: 100, default: '*/5 * * * *' })
+  syncSchedule!: string;
+
+  /** Every Nth scheduled run re-lists every store, changed or not. */
+  @Column({ type: 'integer', default: 12 })
+  fullSyncEvery!: number;
+
+  /** Files attached to no store are orphans only once older than this. */
+  @Column({ type: 'integer', default: 24 })
+  orphanGraceHours!: number;
+
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
+  updatedAt!: Date;
+}

@@ -1,0 +1,8 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './errors.ts';
+import './types/viewer.ts';
+import './types/vector-store.ts';
+
+/** The schema, sorted so that its printed form is stable. */
+export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,120 @@
+import type { DataSource } from 'typeorm';
+import { IsNull } from 'typeorm';
+import type { SecretBox } from '../auth/secret-box.ts';
+import { generateToken, hashToken } from '../auth/token.ts';
+import { AccountEntity } from '../db/entities/account.entity.ts';
+import { ApiTokenEntity, type Role } from '../db/entities/api-token.entity.ts';
+
+export interface OpenAIConnection {
+  apiKey: string;
+  baseURL: string | null;
+  project: string | null;
+}
+
+export interface Principal {
+  accountId: string;
+  role: Role;
+  tokenId: string;
+}
+
+export interface NewAccount {
+  name: string;
+  openaiApiKey?: string | null;
+  openaiBaseUrl?: string | null;
+  openaiProject?: string | null;
+}
+
+/** Accounts, their tokens and their OpenAI connection. */
+export class AccountService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async createAccount(input: NewAccount): Promise<AccountEntity> {
+    const account = this.db.getRepository(AccountEntity).create({
+      name: input.name,
+      openaiApiKeyEncrypted: input.openaiApiKey ? this.secrets.encrypt(input.openaiApiKey) : null,
+      openaiBaseUrl: input.openaiBaseUrl ?? null,
+      openaiProject: input.openaiProject ?? null,
+    });
+    return this.db.getRepository(AccountEntity).save(account);
+  }
+
+  async setOpenAIConnection(accountId: string, connection: OpenAIConnection): Promise<void> {
+    await this.db.getRepository(AccountEntity).update(accountId, {
+      openaiApiKeyEncrypted: this.secrets.encrypt(connection.apiKey),
+      openaiBaseUrl: connection.baseURL,
+      openaiProject: connection.project,
+    });
+  }
+
+  /** The decrypted connection, or null when the account has no key. Never put its result in a response. */
+  openaiConnection(account: AccountEntity): OpenAIConnection | null {
+    if (!account.openaiApiKeyEncrypted) return null;
+    return {
+      apiKey: this.secrets.decrypt(account.openaiApiKeyEncrypted),
+      baseURL: account.openaiBaseUrl,
+      project: account.openaiProject,
+    };
+  }
+
+  async findAccount(id: string): Promise<AccountEntity | null> {
+    return this.db.getRepository(AccountEntity).findOneBy({ id });
+  }
+
+  async listAccounts(): Promise<AccountEntity[]> {
+    return this.db.getRepository(AccountEntity).find({ order: { createdAt: 'ASC' } });
+  }
+
+  /** Issues a token and returns it in clear, the only time it is ever seen. */
+  async issueToken(accountId: string, role: Role, name: string, token = generateToken()): Promise<string> {
+    await this.db.getRepository(ApiTokenEntity).insert({ accountId, role, name, tokenHash: hashToken(token) });
+    return token;
+  }
+
+  async revokeToken(tokenId: string): Promise<boolean> {
+    const result = await this.db
+      .getRepository(ApiTokenEntity)
+      .update({ id: tokenId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async listTokens(accountId: string): Promise<ApiTokenEntity[]> {
+    return this.db.getRepository(ApiTokenEntity).find({ where: { accountId }, order: { createdAt: 'ASC' } });
+  }
+
+  async authenticate(token: string): Promise<Principal | null> {
+    const row = await this.db
+      .getRepository(ApiTokenEntity)
+      .findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
+    return row ? { accountId: row.accountId, role: row.role, tokenId: row.id } : null;
+  }
+
+  /**
+   * The first start creates the default account. `ADMIN_TOKEN`, when set, is made its admin token;
+   * otherwise a token is generated once and returned so the caller can print it. The default account's
+   * OpenAI connection follows the environment on every start.
+   */
+  async ensureDefaultAccount(options: {
+    adminToken: string | null;
+    openai: OpenAIConnection | null;
+  }): Promise<{ account: AccountEntity; generatedToken: string | null }> {
+    const repo = this.db.getRepository(AccountEntity);
+    let account = await repo.findOne({ where: {}, order: { createdAt: 'ASC' } });
+    const firstStart = account === null;
+    account ??= await this.createAccount({ name: 'Default' });
+    if (options.openai) await this.setOpenAIConnection(account.id, options.openai);
+
+    let generatedToken: string | null = null;
+    if (options.adminToken) {
+      const known = await this.db
+        .getRepository(ApiTokenEntity)
+        .findOneBy({ tokenHash: hashToken(options.adminToken) });
+      if (!known) await this.issueToken(account.id, 'ADMIN', 'ADMIN_TOKEN', options.adminToken);
+    } else if (firstStart) {
+      generatedToken = await this.issueToken(account.id, 'ADMIN', 'generated at first start');
+    }
+    return { account: (await repo.findOneBy({ id: account.id }))!, generatedToken };
+  }
+}
