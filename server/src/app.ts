@@ -1,9 +1,10 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import { bearerToken } from './auth/token.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
+import { ValidationError } from './services/errors.ts';
 import type { Services } from './services/index.ts';
 
 export interface AppDependencies {
@@ -26,6 +27,20 @@ export function createApp({ services, logger }: AppDependencies): App {
     // The web app reaches the API through its own origin, so no cross-origin request is allowed.
     cors: false,
     landingPage: false,
+    maskedErrors: {
+      // A domain ValidationError outside a result union (e.g. a bad cursor) is the client's mistake:
+      // say what it was. Anything else unexpected stays masked and is logged with its stack.
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof ValidationError) {
+          return new GraphQLError(original.message, {
+            extensions: { code: 'BAD_USER_INPUT', field: original.field },
+          });
+        }
+        if (!(original instanceof GraphQLError)) logger.error({ err: original }, 'Unexpected error in a resolver');
+        return maskError(error, message, isDev);
+      },
+    },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),

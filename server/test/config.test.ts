@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      databaseUrl: null,
+      openaiApiKey: null,
+      emulatorPort: 4010,
+      syncSchedule: '*/5 * * * *',
+    });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('names every bad variable at once and never echoes a database password', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://user:hunter2@db/x', PORT: 'eighty', LOG_LEVEL: 'loud' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect((error as ConfigError).problems).toHaveLength(3);
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('PORT');
+    expect(message).toContain('LOG_LEVEL');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('refuses a short ADMIN_TOKEN', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
+  });
+});
