@@ -27,11 +27,13 @@ export function createApp({ services, logger }: AppDependencies): App {
     // The web app reaches the API through its own origin, so no cross-origin request is allowed.
     cors: false,
     landingPage: false,
+    // `/live` is Yoga's bare liveness; `/health` (below) also checks the database.
+    healthCheckEndpoint: '/live',
     maskedErrors: {
       // A domain ValidationError outside a result union (e.g. a bad cursor) is the client's mistake:
       // say what it was. Anything else unexpected stays masked and is logged with its stack.
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
         if (original instanceof ValidationError) {
           return new GraphQLError(original.message, {
             extensions: { code: 'BAD_USER_INPUT', field: original.field },

@@ -55,7 +55,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (raw === null) return null;
     try {
       const parsed = new URL(raw);
-      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      if (!protocols.includes(parsed.protocol) || !parsed.hostname) throw new Error('malformed');
       return raw;
     } catch {
       // The value may hold a password: name the variable and the expected form, not the value.

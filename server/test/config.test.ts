@@ -30,6 +30,10 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('refuses a DATABASE_URL without a host', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres:/nohost' })).toThrow(/DATABASE_URL/);
+  });
+
   it('refuses a short ADMIN_TOKEN', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
   });
