@@ -1,0 +1,65 @@
+import { badRequest } from '../errors.ts';
+import { pageOf } from '../pagination.ts';
+import { fileJson, listJson } from '../serialize.ts';
+import { OrderedCollection } from '../ordered-collection.ts';
+import type { FileRecord } from '../state.ts';
+import {
+  expectObject,
+  integerInRange,
+  invalidType,
+  oneOf,
+  parseListQuery,
+  rejectUnknownKeys,
+  requireKey,
+} from '../validation.ts';
+import type { Reply, RequestContext } from './context.ts';
+
+const UPLOAD_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'] as const;
+const NO_FILES = new OrderedCollection<FileRecord>();
+
+/** multipart/form-data: `file`, `purpose`, and `expires_after[anchor]` / `expires_after[seconds]`. */
+export function uploadFile({ account, body, upload }: RequestContext): Reply {
+  rejectUnknownKeys(body, ['purpose', 'expires_after']);
+  const purpose = oneOf(requireKey(body, 'purpose'), 'purpose', UPLOAD_PURPOSES);
+  let expiresAfterSeconds: number | undefined;
+  if (body.expires_after !== undefined) {
+    const policy = expectObject(body.expires_after, 'expires_after');
+    rejectUnknownKeys(policy, ['anchor', 'seconds'], 'expires_after.');
+    oneOf(requireKey(policy, 'anchor', 'expires_after.anchor'), 'expires_after.anchor', ['created_at'] as const);
+    const seconds = requireKey(policy, 'seconds', 'expires_after.seconds');
+    // Form fields are strings: accept the integer they spell.
+    if (typeof seconds !== 'string' || !/^-?\d+$/.test(seconds)) {
+      throw invalidType('expires_after.seconds', 'an integer', seconds);
+    }
+    expiresAfterSeconds = integerInRange(Number(seconds), 'expires_after.seconds', 3600, 2_592_000);
+  }
+  if (upload === undefined) throw badRequest("Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
+  const file = account.createFile({
+    filename: upload.filename,
+    purpose,
+    content: upload.content,
+    expiresAfterSeconds,
+  });
+  return { rawJson: fileJson(file) };
+}
+
+export function listFiles({ account, query }: RequestContext): Reply {
+  const list = parseListQuery(query, { max: 10_000, default: 10_000, before: false });
+  const purpose = query.get('purpose');
+  const collection = purpose === null ? account.files : (account.filesWithPurposeIfAny(purpose) ?? NO_FILES);
+  return { rawJson: listJson(pageOf(collection, account.files, list), fileJson) };
+}
+
+export function retrieveFile({ account, params }: RequestContext): Reply {
+  return { rawJson: fileJson(account.getFile(params.file_id!)) };
+}
+
+/** "Delete a file and remove it from all vector stores." */
+export function deleteFile({ account, params }: RequestContext): Reply {
+  const file = account.deleteFile(params.file_id!);
+  return { json: { id: file.id, object: 'file', deleted: true } };
+}
+
+export function fileContent({ account, params }: RequestContext): Reply {
+  return { bytes: account.getFile(params.file_id!).content, contentType: 'application/octet-stream' };
+}

@@ -1,0 +1,210 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readJsonBody, readMultipartBody } from './body.ts';
+import { EmulatorClock, type TimeSource } from './clock.ts';
+import { handleControl } from './control.ts';
+import { ApiError } from './errors.ts';
+import { FaultInjector, type FaultSettings } from './faults.ts';
+import type { Reply, RequestContext } from './handlers/context.ts';
+import { newRequestId } from './ids.ts';
+import { matchRoute } from './routes.ts';
+import { seedAccount, type SeedOptions, type SeedResult } from './seed.ts';
+import { Account } from './state.ts';
+import { RequestStats, type Stats } from './stats.ts';
+import type { Json } from './validation.ts';
+
+export interface EmulatorOptions {
+  /** Time source behind the emulator clock (ms); real time by default. */
+  clock?: TimeSource;
+  /** Real-time delay before an attached file leaves `in_progress`; 50 ms by default. */
+  attachDelayMs?: number;
+}
+
+export interface Emulator {
+  /** The node:http request listener. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Forgets every key's data, clears faults and stats, and puts the clock back on real time. */
+  reset(): void;
+  seed(options: SeedOptions): SeedResult;
+  setFaults(faults: FaultSettings): FaultSettings;
+  faults(): FaultSettings;
+  stats(): Stats;
+  resetStats(): void;
+  /** Unix seconds; `set(now)`, `advance(seconds)`. */
+  readonly clock: EmulatorClock;
+  /** The data of one API key (created on first use), for in-process seeding such as the demo. */
+  account(apiKey: string): Account;
+}
+
+// RFC 6750 b64token: anything else is a malformed bearer credential.
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const clock = new EmulatorClock(options.clock);
+  const attachDelayMs = options.attachDelayMs ?? 50;
+  const faults = new FaultInjector();
+  const requestStats = new RequestStats();
+  let accounts = new Map<string, Account>();
+  let seq = 0;
+
+  const account = (apiKey: string): Account => {
+    let found = accounts.get(apiKey);
+    if (found === undefined) {
+      found = new Account({
+        nowSeconds: () => clock.now(),
+        realMs: () => performance.now(),
+        attachDelayMs: () => attachDelayMs,
+        nextSeq: () => ++seq,
+      });
+      accounts.set(apiKey, found);
+    }
+    return found;
+  };
+
+  const emulator: Emulator = {
+    clock,
+    account,
+    handle(req, res) {
+      dispatch(req, res).catch((error: unknown) => {
+        const failure =
+          error instanceof ApiError
+            ? error
+            : new ApiError(500, `Emulator error: ${String(error)}`, null, null, 'server_error');
+        if (!res.headersSent) sendJson(res, failure.status, failure.toBody());
+        else res.destroy();
+      });
+    },
+    reset() {
+      accounts = new Map();
+      faults.set({});
+      requestStats.reset();
+      clock.reset();
+    },
+    seed(seedOptions) {
+      const target = account(seedOptions.apiKey);
+      target.catchUp();
+      return seedAccount(target, seedOptions, clock.now());
+    },
+    setFaults: (settings) => faults.set(settings),
+    faults: () => faults.current,
+    stats: () => requestStats.snapshot(),
+    resetStats: () => requestStats.reset(),
+  };
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const method = req.method ?? 'GET';
+    if (url.pathname.startsWith('/__emulator/')) {
+      const body = method === 'GET' || method === 'DELETE' ? {} : await readJsonBody(req);
+      sendJson(res, 200, handleControl(emulator, method, url.pathname, body));
+      return;
+    }
+    const match = matchRoute(method, url.pathname);
+    if (url.pathname.startsWith('/v1/')) requestStats.count(match?.key ?? null);
+    if (match === null) throw new ApiError(404, `Invalid URL (${method} ${url.pathname})`);
+
+    const apiKey = authenticate(req.headers.authorization);
+    // The body is read before any fault so that an answer never leaves a request half-read.
+    let body: Json = {};
+    let upload: RequestContext['upload'];
+    if (match.route.body === 'json') body = await readJsonBody(req);
+    if (match.route.body === 'multipart') ({ fields: body, upload } = await readMultipartBody(req));
+
+    const delayMs = faults.delayMs(match.key);
+    if (delayMs > 0) await sleep(delayMs);
+    const fault = faults.decide(match.key, apiKey, performance.now());
+    if (fault.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault.kind === 'error') {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterMs !== undefined) {
+        // Retry-After is whole seconds (>= 1, as the spec declares); the SDK prefers retry-after-ms.
+        headers['retry-after'] = String(Math.max(1, Math.ceil(fault.retryAfterMs / 1000)));
+        headers['retry-after-ms'] = String(fault.retryAfterMs);
+      }
+      sendJson(res, fault.error.status, fault.error.toBody(), headers);
+      return;
+    }
+
+    const data = account(apiKey);
+    data.catchUp();
+    const ctx: RequestContext = { account: data, params: match.params, query: url.searchParams, body, upload };
+    send(res, match.route.handle(ctx, attachDelayMs));
+  }
+
+  return emulator;
+}
+
+function authenticate(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') {
+    throw new ApiError(
+      401,
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+    );
+  }
+  const match = BEARER.exec(header);
+  if (match === null) {
+    throw new ApiError(401, 'Incorrect API key provided: the Authorization header is not a valid Bearer token.', null, 'invalid_api_key');
+  }
+  return match[1]!;
+}
+
+const baseHeaders = (): Record<string, string> => ({ 'x-request-id': newRequestId() });
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  sendText(res, status, JSON.stringify(value), headers);
+}
+
+function sendText(res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    ...baseHeaders(),
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(json),
+  });
+  res.end(json);
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if ('bytes' in reply) {
+    res.writeHead(200, { ...baseHeaders(), 'content-type': reply.contentType, 'content-length': reply.bytes.length });
+    res.end(reply.bytes);
+  } else if ('rawJson' in reply) {
+    sendText(res, 200, reply.rawJson);
+  } else {
+    sendJson(res, 200, reply.json, reply.headers);
+  }
+}
+
+export interface RunningEmulator {
+  /** Base URL ending in /v1, for `new OpenAI({ baseURL })`. */
+  url: string;
+  emulator: Emulator;
+  close(): Promise<void>;
+}
+
+/** Listens on `host:port` (port 0 = any free port). */
+export async function startEmulator(
+  options: { port?: number; host?: string; emulator?: Emulator } & EmulatorOptions = {},
+): Promise<RunningEmulator> {
+  const emulator = options.emulator ?? createEmulator(options);
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => emulator.handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4010, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
+    emulator,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}

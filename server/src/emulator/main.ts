@@ -1,0 +1,21 @@
+/** `pnpm emulator`: the emulator alone on http://127.0.0.1:4010/v1 (EMULATOR_PORT). */
+import { startEmulator } from './http.ts';
+
+const rawPort = process.env.EMULATOR_PORT ?? '4010';
+const port = Number(rawPort);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`EMULATOR_PORT must be a port number, got '${rawPort}'.`);
+  process.exit(1);
+}
+
+const running = await startEmulator({ port, host: '127.0.0.1' });
+console.log(`OpenAI emulator listening on ${running.url} (control API: ${running.url.replace(/\/v1$/, '/__emulator/')})`);
+
+const shutdown = (): void => {
+  running.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
