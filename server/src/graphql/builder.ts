@@ -5,6 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type { GraphQLContext } from './context.ts';
+import { takeStagedUpload, type StagedUpload } from '../uploads/staged-upload.ts';
 
 /** The schema builder, its plugins and scalars. Domain types live in `types/`. */
 export const builder = new SchemaBuilder<{
@@ -12,6 +13,7 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { viewer: boolean; admin: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    Upload: { Input: StagedUpload; Output: never };
     ID: { Input: string; Output: string | number };
   };
   DefaultFieldNullability: false;
@@ -54,4 +56,26 @@ builder.scalarType('DateTime', {
 
 builder.queryType({
   description: 'Everything a token of an account may read. All queries need the VIEWER role or higher.',
+});
+
+builder.scalarType('Upload', {
+  description:
+    'A file sent with the GraphQL multipart request spec. It is streamed to disk before the resolver runs, ' +
+    'so its size is bounded by the upload limit, not by memory.',
+  serialize: () => {
+    throw new GraphQLError('Upload is an input-only scalar');
+  },
+  parseValue: (value) => {
+    const upload = typeof value === 'string' ? takeStagedUpload(value) : null;
+    if (!upload) throw new GraphQLError('Upload must be a file part of a multipart request');
+    return upload;
+  },
+});
+
+builder.mutationType({
+  description: 'Changes. Every mutation needs the ADMIN role; expected failures are typed errors in results.',
+});
+
+builder.subscriptionType({
+  description: 'Live events over Server-Sent Events at the GraphQL endpoint. Needs the VIEWER role or higher.',
 });
