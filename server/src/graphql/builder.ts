@@ -13,7 +13,7 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { viewer: boolean; admin: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
-    Upload: { Input: StagedUpload; Output: never };
+    File: { Input: StagedUpload; Output: never };
     ID: { Input: string; Output: string | number };
   };
   DefaultFieldNullability: false;
@@ -58,16 +58,16 @@ builder.queryType({
   description: 'Everything a token of an account may read. All queries need the VIEWER role or higher.',
 });
 
-builder.scalarType('Upload', {
+builder.scalarType('File', {
   description:
     'A file sent with the GraphQL multipart request spec. It is streamed to disk before the resolver runs, ' +
     'so its size is bounded by the upload limit, not by memory.',
   serialize: () => {
-    throw new GraphQLError('Upload is an input-only scalar');
+    throw new GraphQLError('File is an input-only scalar');
   },
   parseValue: (value) => {
     const upload = typeof value === 'string' ? takeStagedUpload(value) : null;
-    if (!upload) throw new GraphQLError('Upload must be a file part of a multipart request');
+    if (!upload) throw new GraphQLError('File must be a file part of a multipart request');
     return upload;
   },
 });

@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 import './errors.ts';
 import './types/viewer.ts';
 import './types/vector-store.ts';
+import './types/file.ts';
 
 /** The schema, sorted so that its printed form is stable. */
 export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());

@@ -19,8 +19,8 @@ export interface SortKey {
 }
 
 /** Cursors are opaque to clients: the sort value and the id, so paging is stable while rows change. */
-export function encodeCursor(key: SortKey, row: ObjectLiteral & { id: string }): string {
-  return Buffer.from(JSON.stringify([key.valueOf(row), row.id])).toString('base64url');
+export function encodeCursor(key: SortKey, row: ObjectLiteral, id: string = row.id): string {
+  return Buffer.from(JSON.stringify([key.valueOf(row), id])).toString('base64url');
 }
 
 function decodeCursor(cursor: string, field: string): [string | number, string] {

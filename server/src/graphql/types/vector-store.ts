@@ -60,6 +60,14 @@ const ExpirationPolicy = builder.objectRef<ExpirationPolicyShape>('ExpirationPol
   }),
 });
 
+export const MetadataEntry = builder.objectRef<{ key: string; value: string }>('MetadataEntry').implement({
+  description: 'One metadata pair (keys up to 64 characters, values up to 512, as OpenAI allows).',
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'The key.' }),
+    value: t.exposeString('value', { description: 'The value.' }),
+  }),
+});
+
 const FileCounts = builder.objectRef<VectorStoreEntity>('FileCounts').implement({
   description: "Counts of the store's files by processing status.",
   fields: (t) => ({
@@ -115,9 +123,12 @@ export const VectorStore = builder.node(VectorStoreEntity, {
     usageBytes: t.exposeFloat('usageBytes', { description: 'Bytes the store uses (the billed quantity).' }),
     fileCounts: t.field({ type: FileCounts, description: 'Files by status.', resolve: (store) => store }),
     metadata: t.field({
-      type: 'String',
-      description: 'The store metadata as a JSON object of string values (at most 16 pairs).',
-      resolve: (store) => JSON.stringify(store.metadata),
+      type: [MetadataEntry],
+      description: 'Key/value pairs attached to the store (at most 16), sorted by key.',
+      resolve: (store) =>
+        Object.entries(store.metadata)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, value]) => ({ key, value })),
     }),
     syncedAt: t.expose('syncedAt', {
       type: 'DateTime',

@@ -1,0 +1,110 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { FileEntity } from '../../db/entities/file.entity.ts';
+import { VectorStoreFileEntity } from '../../db/entities/vector-store-file.entity.ts';
+import { vectorStoreFileSortKey } from '../../services/file.service.ts';
+import { isUuid } from '../../services/ids.ts';
+import { encodeCursor, type PageRequest } from '../../services/keyset.ts';
+import { builder } from '../builder.ts';
+import { VectorStore, VectorStoreSourceEnum } from './vector-store.ts';
+
+export const FileObject = builder.node(FileEntity, {
+  name: 'FileObject',
+  description: "A File object: OpenAI's `file-…` (mirrored) or a local upload.",
+  id: { resolve: (file) => file.id },
+  loadMany: async (ids, context) => {
+    const rows = await context.services.files.findByIds(context.principal.accountId, ids.filter(isUuid));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  },
+  fields: (t) => ({
+    source: t.expose('source', {
+      type: VectorStoreSourceEnum,
+      description: 'PRIMARY for local uploads, CACHE for mirrored OpenAI Files.',
+    }),
+    externalId: t.exposeString('externalId', { nullable: true, description: "OpenAI's `file-…` id, if any." }),
+    filename: t.exposeString('filename', { description: 'The name the file was uploaded with.' }),
+    bytes: t.exposeFloat('bytes', { description: 'Size in bytes.' }),
+    purpose: t.exposeString('purpose', { description: 'OpenAI purpose, e.g. `assistants` or `user_data`.' }),
+    createdAt: t.expose('fileCreatedAt', {
+      type: 'DateTime',
+      description: "When the File was created (OpenAI's `created_at` for mirrored Files).",
+    }),
+  }),
+});
+
+const VectorStoreFileStatusEnum = builder.enumType('VectorStoreFileStatus', {
+  description: 'Processing state of a file in a store.',
+  values: {
+    IN_PROGRESS: { value: 'in_progress', description: 'Being chunked and embedded.' },
+    COMPLETED: { value: 'completed', description: 'Searchable.' },
+    FAILED: { value: 'failed', description: 'Processing failed; see `lastError`.' },
+    CANCELLED: { value: 'cancelled', description: 'Processing was cancelled.' },
+  } as const,
+});
+
+const FileError = builder.objectRef<{ code: string; message: string }>('VectorStoreFileError').implement({
+  description: 'Why a file failed to process.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: "OpenAI's error code, e.g. `unsupported_file`." }),
+    message: t.exposeString('message', { description: 'Human-readable reason.' }),
+  }),
+});
+
+export const VectorStoreFile = builder.objectRef<VectorStoreFileEntity>('VectorStoreFile').implement({
+  description: 'A File attached to a store, with its processing state in that store.',
+  fields: (t) => ({
+    file: t.field({
+      type: FileObject,
+      description: 'The attached File.',
+      resolve: async (link, _args, context) => {
+        const [file] = await context.services.files.findByIds(context.principal.accountId, [link.fileId]);
+        if (!file) throw new Error(`File ${link.fileId} of a link is missing`);
+        return file;
+      },
+    }),
+    status: t.expose('status', { type: VectorStoreFileStatusEnum, description: 'Processing state.' }),
+    usageBytes: t.exposeFloat('usageBytes', { description: 'Bytes the file uses in the store.' }),
+    lastError: t.field({
+      type: FileError,
+      nullable: true,
+      description: 'Why processing failed; null unless FAILED.',
+      resolve: (link) => link.lastError,
+    }),
+    attributes: t.string({
+      nullable: true,
+      description: 'The attributes (up to 16 keys) as a JSON object, or null.',
+      resolve: (link) => (link.attributes ? JSON.stringify(link.attributes) : null),
+    }),
+    chunkingStrategy: t.string({
+      nullable: true,
+      description: 'The chunking strategy as OpenAI reports it, as JSON, or null.',
+      resolve: (link) => (link.chunkingStrategy ? JSON.stringify(link.chunkingStrategy) : null),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the file was attached.' }),
+  }),
+});
+
+builder.objectField(VectorStore, 'files', (t) =>
+  t.connection(
+    {
+      type: VectorStoreFile,
+      description: 'Files of the store, oldest attachment first. Pages hold at most 100.',
+      args: {
+        status: t.arg({ type: VectorStoreFileStatusEnum, required: false, description: 'Only this status.' }),
+      },
+      resolve: (store, args, context) =>
+        resolveCursorConnection(
+          {
+            args,
+            defaultSize: 20,
+            maxSize: 100,
+            toCursor: (link: VectorStoreFileEntity) => encodeCursor(vectorStoreFileSortKey, link, link.fileId),
+          },
+          (page: PageRequest) =>
+            context.services.files.listLinks(context.principal.accountId, store.id, args.status ?? null, page),
+        ),
+    },
+    { name: 'VectorStoreFileConnection', description: 'A page of files of a store.' },
+    { name: 'VectorStoreFileEdge', description: 'A file of a store and its cursor.' },
+  ),
+);
