@@ -12,7 +12,7 @@ import {
   stringArray,
 } from '../validation.ts';
 import type { Reply, RequestContext } from './context.ts';
-import { listStatusIndex } from './vector-store-files.ts';
+import { listStatusIndex, pollHint } from './vector-store-files.ts';
 
 const MAX_BATCH = 2000;
 
@@ -50,12 +50,12 @@ export function createFileBatch({ account, params, body }: RequestContext, attac
   account.assertUsable(store);
   account.touch(store);
   const batch = account.createBatch(store, entries);
-  return { json: fileBatchObject(batch), headers: { 'openai-poll-after-ms': String(Math.max(1, attachDelayMs)) } };
+  return { json: fileBatchObject(batch), headers: pollHint(attachDelayMs) };
 }
 
-export function retrieveFileBatch({ account, params }: RequestContext): Reply {
+export function retrieveFileBatch({ account, params }: RequestContext, attachDelayMs: number): Reply {
   const store = account.getStore(params.vector_store_id!);
-  return { json: fileBatchObject(account.getBatch(store, params.batch_id!)) };
+  return { json: fileBatchObject(account.getBatch(store, params.batch_id!)), headers: pollHint(attachDelayMs) };
 }
 
 export function cancelFileBatch({ account, params }: RequestContext): Reply {

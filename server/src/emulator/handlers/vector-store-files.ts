@@ -14,7 +14,7 @@ import {
 import type { Reply, RequestContext } from './context.ts';
 
 /** Lets the SDK's poll helpers (`createAndPoll`) ask again when the attachment should be done. */
-const pollHint = (delayMs: number): Record<string, string> => ({
+export const pollHint = (delayMs: number): Record<string, string> => ({
   'openai-poll-after-ms': String(Math.max(1, delayMs)),
 });
 
