@@ -89,5 +89,8 @@ try {
 }
 
 const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
-writeFileSync(output, `${JSON.stringify({ source, roots: ROOTS, patches: PATCHES, components: { schemas: sorted } }, null, 2)}\n`);
+writeFileSync(
+  output,
+  `${JSON.stringify({ source, roots: ROOTS, patches: PATCHES, components: { schemas: sorted } }, null, 2)}\n`,
+);
 console.log(`Wrote ${Object.keys(sorted).length} schemas to ${output}`);

@@ -23,7 +23,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<Json> {
     body = JSON.parse(text);
   } catch {
     throw badRequest(
-      'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)',
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
       null,
     );
   }

@@ -5,8 +5,27 @@
 
 // File search's supported extensions (OpenAI retrieval guide, "Supported files").
 const SUPPORTED_EXTENSIONS = new Set([
-  'c', 'cpp', 'cs', 'css', 'doc', 'docx', 'go', 'html', 'java', 'js', 'json', 'md', 'pdf', 'php', 'pptx',
-  'py', 'rb', 'sh', 'tex', 'ts', 'txt',
+  'c',
+  'cpp',
+  'cs',
+  'css',
+  'doc',
+  'docx',
+  'go',
+  'html',
+  'java',
+  'js',
+  'json',
+  'md',
+  'pdf',
+  'php',
+  'pptx',
+  'py',
+  'rb',
+  'sh',
+  'tex',
+  'ts',
+  'txt',
 ]);
 // Formats that are binary by nature; every other supported type must be text.
 const BINARY_FORMATS = new Set(['doc', 'docx', 'pdf', 'pptx']);
@@ -75,14 +94,12 @@ export type CompoundFilter = { type: 'and' | 'or'; filters: Array<ComparisonFilt
 export type AttributeFilter = ComparisonFilter | CompoundFilter;
 
 export function matchesFilter(attributes: Attributes | null, filter: AttributeFilter): boolean {
-  switch (filter.type) {
-    case 'and':
-      return filter.filters.every((inner) => matchesFilter(attributes, inner));
-    case 'or':
-      return filter.filters.some((inner) => matchesFilter(attributes, inner));
-    default:
-      return compare(attributes?.[filter.key], filter);
+  if ('filters' in filter) {
+    return filter.type === 'and'
+      ? filter.filters.every((inner) => matchesFilter(attributes, inner))
+      : filter.filters.some((inner) => matchesFilter(attributes, inner));
   }
+  return compare(attributes?.[filter.key], filter);
 }
 
 function compare(actual: AttributeValue | undefined, filter: ComparisonFilter): boolean {
@@ -93,9 +110,13 @@ function compare(actual: AttributeValue | undefined, filter: ComparisonFilter): 
     case 'ne':
       return actual !== expected;
     case 'in':
-      return Array.isArray(expected) && actual !== undefined && (expected as AttributeValue[]).includes(actual);
+      return (
+        Array.isArray(expected) && actual !== undefined && (expected as AttributeValue[]).includes(actual)
+      );
     case 'nin':
-      return Array.isArray(expected) && !(actual !== undefined && (expected as AttributeValue[]).includes(actual));
+      return (
+        Array.isArray(expected) && !(actual !== undefined && (expected as AttributeValue[]).includes(actual))
+      );
     case 'gt':
     case 'gte':
     case 'lt':

@@ -16,16 +16,21 @@ export interface FaultSettings {
 }
 
 export type FaultDecision =
-  | { kind: 'none' }
-  | { kind: 'reset' }
-  | { kind: 'error'; error: ApiError; retryAfterMs?: number };
+  { kind: 'none' } | { kind: 'reset' } | { kind: 'error'; error: ApiError; retryAfterMs?: number };
 
 /** A random 429 asks the client to wait this long (the SDK prefers `retry-after-ms` to `Retry-After`). */
 const INJECTED_RETRY_AFTER_MS = 100;
 
 export function parseFaults(value: unknown): FaultSettings {
   const body = expectObject(value, 'faults');
-  rejectUnknownKeys(body, ['latencyMs', 'jitterMs', 'errorRates', 'resetRate', 'rateLimitPerSecond', 'routes']);
+  rejectUnknownKeys(body, [
+    'latencyMs',
+    'jitterMs',
+    'errorRates',
+    'resetRate',
+    'rateLimitPerSecond',
+    'routes',
+  ]);
   const settings: FaultSettings = {};
   const count = (key: string): number | undefined =>
     body[key] === undefined ? undefined : integerInRange(body[key], key, 0, 600_000);
@@ -37,10 +42,11 @@ export function parseFaults(value: unknown): FaultSettings {
   if (body.rateLimitPerSecond !== undefined) {
     settings.rateLimitPerSecond = numberInRange(body.rateLimitPerSecond, 'rateLimitPerSecond', 0.001, 1e9);
   }
-  if (body.errorRates !== undefined) settings.errorRates = parseErrorRates(expectObject(body.errorRates, 'errorRates'));
+  if (body.errorRates !== undefined)
+    settings.errorRates = parseErrorRates(expectObject(body.errorRates, 'errorRates'));
   if (body.routes !== undefined) {
     if (!Array.isArray(body.routes) || !body.routes.every((r) => typeof r === 'string')) {
-      throw badRequest("'routes' must be an array of strings like \"GET /v1/vector_stores\".", 'routes');
+      throw badRequest('\'routes\' must be an array of strings like "GET /v1/vector_stores".', 'routes');
     }
     settings.routes = body.routes as string[];
   }
@@ -52,7 +58,10 @@ function parseErrorRates(rates: Json): Record<string, number> {
   for (const [status, rate] of Object.entries(rates)) {
     const code = Number(status);
     if (!/^\d{3}$/.test(status) || code < 400 || code > 599) {
-      throw badRequest(`errorRates keys are HTTP error statuses (400..599), got '${status}'.`, `errorRates.${status}`);
+      throw badRequest(
+        `errorRates keys are HTTP error statuses (400..599), got '${status}'.`,
+        `errorRates.${status}`,
+      );
     }
     sum += numberInRange(rate, `errorRates.${status}`, 0, 1);
   }

@@ -131,7 +131,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
     const data = account(apiKey);
     data.catchUp();
-    const ctx: RequestContext = { account: data, params: match.params, query: url.searchParams, body, upload };
+    const ctx: RequestContext = {
+      account: data,
+      params: match.params,
+      query: url.searchParams,
+      body,
+      upload,
+    };
     send(res, match.route.handle(ctx, attachDelayMs));
   }
 
@@ -147,18 +153,33 @@ function authenticate(header: string | undefined): string {
   }
   const match = BEARER.exec(header);
   if (match === null) {
-    throw new ApiError(401, 'Incorrect API key provided: the Authorization header is not a valid Bearer token.', null, 'invalid_api_key');
+    throw new ApiError(
+      401,
+      'Incorrect API key provided: the Authorization header is not a valid Bearer token.',
+      null,
+      'invalid_api_key',
+    );
   }
   return match[1]!;
 }
 
 const baseHeaders = (): Record<string, string> => ({ 'x-request-id': newRequestId() });
 
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   sendText(res, status, JSON.stringify(value), headers);
 }
 
-function sendText(res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
+function sendText(
+  res: ServerResponse,
+  status: number,
+  json: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     ...baseHeaders(),
     ...headers,
@@ -170,7 +191,11 @@ function sendText(res: ServerResponse, status: number, json: string, headers: Re
 
 function send(res: ServerResponse, reply: Reply): void {
   if ('bytes' in reply) {
-    res.writeHead(200, { ...baseHeaders(), 'content-type': reply.contentType, 'content-length': reply.bytes.length });
+    res.writeHead(200, {
+      ...baseHeaders(),
+      'content-type': reply.contentType,
+      'content-length': reply.bytes.length,
+    });
     res.end(reply.bytes);
   } else if ('rawJson' in reply) {
     sendText(res, 200, reply.rawJson);

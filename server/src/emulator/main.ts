@@ -9,7 +9,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 
 const running = await startEmulator({ port, host: '127.0.0.1' });
-console.log(`OpenAI emulator listening on ${running.url} (control API: ${running.url.replace(/\/v1$/, '/__emulator/')})`);
+console.log(
+  `OpenAI emulator listening on ${running.url} (control API: ${running.url.replace(/\/v1$/, '/__emulator/')})`,
+);
 
 const shutdown = (): void => {
   running.close().then(

@@ -82,7 +82,8 @@ export class OrderedCollection<T extends Sequenced> {
 
   page(query: PageQuery): Page<T> {
     // Bounds of the window in ascending positions: [start, end).
-    const start = query.order === 'asc' ? this.upperBoundOf(query.afterSeq) : this.upperBoundOf(query.beforeSeq);
+    const start =
+      query.order === 'asc' ? this.upperBoundOf(query.afterSeq) : this.upperBoundOf(query.beforeSeq);
     const end =
       query.order === 'asc'
         ? this.lowerBoundOf(query.beforeSeq, this.items.length)

@@ -30,7 +30,14 @@ export interface SeedResult {
 }
 
 const DAY = 86_400;
-const COUNT_KEYS = ['stores', 'filesPerStore', 'orphanFiles', 'expiringStores', 'expiredStores', 'failedFiles'] as const;
+const COUNT_KEYS = [
+  'stores',
+  'filesPerStore',
+  'orphanFiles',
+  'expiringStores',
+  'expiredStores',
+  'failedFiles',
+] as const;
 
 export function parseSeedOptions(value: unknown): SeedOptions {
   const body = expectObject(value, 'seed');
@@ -42,7 +49,17 @@ export function parseSeedOptions(value: unknown): SeedOptions {
   return options;
 }
 
-const WORDS = ['invoice', 'contract', 'policy', 'refund', 'onboarding', 'pricing', 'warranty', 'security', 'roadmap'];
+const WORDS = [
+  'invoice',
+  'contract',
+  'policy',
+  'refund',
+  'onboarding',
+  'pricing',
+  'warranty',
+  'security',
+  'roadmap',
+];
 
 function seededText(n: number): Buffer {
   const a = WORDS[n % WORDS.length]!;
@@ -66,7 +83,10 @@ export function seedAccount(account: Account, options: SeedOptions, now: number)
   } = options;
   const storeCount = stores + expiringStores + expiredStores;
   if (failedFiles > 0 && stores + expiringStores === 0) {
-    throw badRequest('failedFiles are attached to seeded stores: seed at least one live store.', 'failedFiles');
+    throw badRequest(
+      'failedFiles are attached to seeded stores: seed at least one live store.',
+      'failedFiles',
+    );
   }
   const objects = storeCount * (1 + filesPerStore) + orphanFiles + failedFiles;
   if (objects > 2_000_000) throw badRequest('A seed may create at most 2,000,000 objects.', null);

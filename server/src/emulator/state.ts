@@ -159,7 +159,8 @@ const DAY = 86_400;
 const BATCH_FILE_DEFAULT_TTL = 30 * DAY;
 
 export const storeExpiresAt = (store: StoreRecord): number | null =>
-  store.expiredAt ?? (store.expiresAfter === null ? null : store.lastActiveAt + store.expiresAfter.days * DAY);
+  store.expiredAt ??
+  (store.expiresAfter === null ? null : store.lastActiveAt + store.expiresAfter.days * DAY);
 
 export class Account {
   readonly files = new OrderedCollection<FileRecord>();
@@ -312,7 +313,8 @@ export class Account {
 
   getAttached(store: StoreRecord, fileId: string): VsFileRecord {
     const attached = store.files.all.get(fileId);
-    if (attached === undefined) throw notFound(`No file found with id '${fileId}' in vector store '${store.id}'.`);
+    if (attached === undefined)
+      throw notFound(`No file found with id '${fileId}' in vector store '${store.id}'.`);
     return attached;
   }
 
@@ -375,7 +377,11 @@ export class Account {
 
   createBatch(
     store: StoreRecord,
-    entries: Array<{ file: FileRecord; attributes?: Attributes | null | undefined; chunking?: ChunkingStrategy }>,
+    entries: Array<{
+      file: FileRecord;
+      attributes?: Attributes | null | undefined;
+      chunking?: ChunkingStrategy;
+    }>,
   ): BatchRecord {
     const batch: BatchRecord = {
       id: newFileBatchId(),
@@ -394,7 +400,8 @@ export class Account {
 
   getBatch(store: StoreRecord, id: string): BatchRecord {
     const batch = store.batches.get(id);
-    if (batch === undefined) throw notFound(`No file batch found with id '${id}' in vector store '${store.id}'.`);
+    if (batch === undefined)
+      throw notFound(`No file batch found with id '${id}' in vector store '${store.id}'.`);
     return batch;
   }
 
@@ -404,7 +411,8 @@ export class Account {
       throw badRequest(`Cannot cancel file batch ${batch.id}: it has already completed.`, null);
     }
     batch.cancelled = true;
-    for (const attached of batch.files.withStatus('in_progress').values()) this.setStatus(attached, 'cancelled');
+    for (const attached of batch.files.withStatus('in_progress').values())
+      this.setStatus(attached, 'cancelled');
   }
 }
 

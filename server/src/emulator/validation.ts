@@ -34,7 +34,11 @@ export function expectObject(value: unknown, param: string): Json {
 export function rejectUnknownKeys(body: Json, allowed: readonly string[], prefix = ''): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) {
-      throw badRequest(`Unrecognized request argument supplied: ${prefix}${key}`, `${prefix}${key}`, 'unknown_parameter');
+      throw badRequest(
+        `Unrecognized request argument supplied: ${prefix}${key}`,
+        `${prefix}${key}`,
+        'unknown_parameter',
+      );
     }
   }
 }
@@ -87,7 +91,11 @@ export function integerInRange(value: unknown, param: string, min: number, max: 
 export function numberInRange(value: unknown, param: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidType(param, 'a number', value);
   if (value < min || value > max) {
-    throw badRequest(`Invalid '${param}': expected a number between ${min} and ${max}.`, param, 'invalid_value');
+    throw badRequest(
+      `Invalid '${param}': expected a number between ${min} and ${max}.`,
+      param,
+      'invalid_value',
+    );
   }
   return value;
 }
@@ -170,7 +178,11 @@ export function parseAttributes(value: unknown, param = 'attributes'): Attribute
   if (value === undefined || value === null) return value;
   const map = expectObject(value, param);
   for (const [key, item] of Object.entries(map)) {
-    if (typeof item !== 'string' && typeof item !== 'boolean' && !(typeof item === 'number' && Number.isFinite(item))) {
+    if (
+      typeof item !== 'string' &&
+      typeof item !== 'boolean' &&
+      !(typeof item === 'number' && Number.isFinite(item))
+    ) {
       throw invalidType(`${param}.${key}`, 'a string, number or boolean', item);
     }
   }
@@ -182,7 +194,10 @@ export function parseAttributes(value: unknown, param = 'attributes'): Attribute
 export function parseChunking(value: unknown, param = 'chunking_strategy'): ChunkingStrategy | undefined {
   if (value === undefined) return undefined;
   const strategy = expectObject(value, param);
-  const type = oneOf(requireKey(strategy, 'type', `${param}.type`), `${param}.type`, ['auto', 'static'] as const);
+  const type = oneOf(requireKey(strategy, 'type', `${param}.type`), `${param}.type`, [
+    'auto',
+    'static',
+  ] as const);
   if (type === 'auto') {
     rejectUnknownKeys(strategy, ['type'], `${param}.`);
     return undefined;
@@ -193,7 +208,12 @@ export function parseChunking(value: unknown, param = 'chunking_strategy'): Chun
   rejectUnknownKeys(settings, ['max_chunk_size_tokens', 'chunk_overlap_tokens'], `${staticParam}.`);
   const maxParam = `${staticParam}.max_chunk_size_tokens`;
   const overlapParam = `${staticParam}.chunk_overlap_tokens`;
-  const maxTokens = integerInRange(requireKey(settings, 'max_chunk_size_tokens', maxParam), maxParam, 100, 4096);
+  const maxTokens = integerInRange(
+    requireKey(settings, 'max_chunk_size_tokens', maxParam),
+    maxParam,
+    100,
+    4096,
+  );
   const overlap = integerInRange(
     requireKey(settings, 'chunk_overlap_tokens', overlapParam),
     overlapParam,

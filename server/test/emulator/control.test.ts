@@ -103,7 +103,14 @@ describe('control API', () => {
     expect(stores.map((s) => s.name)).toContain('Support KB');
     expect(stores.filter((s) => s.expiredAt !== null)).toHaveLength(1);
     const now = emulator.clock.now();
-    expect(stores.filter((s) => s.expiredAt === null && s.expiresAfter !== null && s.lastActiveAt + s.expiresAfter.days * 86_400 < now + 3 * 86_400).length).toBeGreaterThanOrEqual(1);
+    expect(
+      stores.filter(
+        (s) =>
+          s.expiredAt === null &&
+          s.expiresAfter !== null &&
+          s.lastActiveAt + s.expiresAfter.days * 86_400 < now + 3 * 86_400,
+      ).length,
+    ).toBeGreaterThanOrEqual(1);
     expect(stores.reduce((n, s) => n + s.files.withStatus('failed').size, 0)).toBeGreaterThan(0);
     expect(account.files.values().filter((f) => f.attachments.size === 0).length).toBeGreaterThanOrEqual(4);
   });

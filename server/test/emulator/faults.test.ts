@@ -29,7 +29,10 @@ describe('fault injection', () => {
     expect(raw.body).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
 
     await emu.control('DELETE', 'stats');
-    const error = await emu.client(newKey(), { maxRetries: 2 }).vectorStores.list().catch((e: unknown) => e);
+    const error = await emu
+      .client(newKey(), { maxRetries: 2 })
+      .vectorStores.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect(await countOf(LIST)).toBe(3);
   });
@@ -48,7 +51,10 @@ describe('fault injection', () => {
     for (const status of ['500', '503']) {
       await emu.control('POST', 'faults', { errorRates: { [status]: 1 } });
       await emu.control('DELETE', 'stats');
-      const error = await emu.client(newKey(), { maxRetries: 1 }).vectorStores.list().catch((e: unknown) => e);
+      const error = await emu
+        .client(newKey(), { maxRetries: 1 })
+        .vectorStores.list()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.InternalServerError);
       expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(Number(status));
       expect(await countOf(LIST)).toBe(2);
@@ -57,7 +63,10 @@ describe('fault injection', () => {
 
   it('resets connections without answering: APIConnectionError once retries run out', async () => {
     await emu.control('POST', 'faults', { resetRate: 1 });
-    const error = await emu.client(newKey(), { maxRetries: 1 }).vectorStores.list().catch((e: unknown) => e);
+    const error = await emu
+      .client(newKey(), { maxRetries: 1 })
+      .vectorStores.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIConnectionError);
     expect(await countOf(LIST)).toBe(2);
   });
@@ -66,7 +75,9 @@ describe('fault injection', () => {
     await emu.control('POST', 'faults', { latencyMs: 300, routes: [LIST] });
     const client = emu.client(newKey());
     const started = performance.now();
-    const slow = Promise.all([client.vectorStores.list(), client.vectorStores.list()]).then(() => performance.now() - started);
+    const slow = Promise.all([client.vectorStores.list(), client.vectorStores.list()]).then(
+      () => performance.now() - started,
+    );
     const fast = client.files.list().then(() => performance.now() - started);
     const [slowMs, fastMs] = await Promise.all([slow, fast]);
     expect(slowMs).toBeGreaterThanOrEqual(290);
@@ -75,7 +86,14 @@ describe('fault injection', () => {
   });
 
   it('reports and clears the faults in force, and refuses bad settings', async () => {
-    const set = { latencyMs: 20, jitterMs: 5, errorRates: { '429': 0.05, '500': 0.1 }, resetRate: 0.02, rateLimitPerSecond: 50, routes: [LIST] };
+    const set = {
+      latencyMs: 20,
+      jitterMs: 5,
+      errorRates: { '429': 0.05, '500': 0.1 },
+      resetRate: 0.02,
+      rateLimitPerSecond: 50,
+      routes: [LIST],
+    };
     expect(await emu.control('POST', 'faults', set)).toEqual(set);
     expect(await emu.control('POST', 'faults', {})).toEqual({});
     await expect(emu.control('POST', 'faults', { errorRates: { '429': 1.5 } })).rejects.toThrow(/400/);

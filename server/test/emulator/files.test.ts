@@ -29,14 +29,23 @@ describe('files', () => {
       purpose: 'assistants',
       expires_after: { anchor: 'created_at', seconds: 3600 },
     });
-    expect(file).toMatchObject({ object: 'file', bytes: 11, filename: 'notes.md', purpose: 'assistants', status: 'processed' });
+    expect(file).toMatchObject({
+      object: 'file',
+      bytes: 11,
+      filename: 'notes.md',
+      purpose: 'assistants',
+      status: 'processed',
+    });
     expect(file.id).toMatch(/^file-[A-Za-z0-9]{22}$/);
     expect(file.expires_at).toBe(file.created_at + 3600);
     expect(await client.files.retrieve(file.id)).toEqual(file);
     const content = await client.files.content(file.id);
     expect(await content.text()).toBe('hello world');
 
-    const batchInput = await client.files.create({ file: await toFile(Buffer.from('{}'), 'in.jsonl'), purpose: 'batch' });
+    const batchInput = await client.files.create({
+      file: await toFile(Buffer.from('{}'), 'in.jsonl'),
+      purpose: 'batch',
+    });
     expect(batchInput.expires_at).toBe(batchInput.created_at + 30 * 86_400);
   });
 
@@ -52,7 +61,10 @@ describe('files', () => {
     await expect(upload(2_592_000)).resolves.toBeDefined();
     expect(await badRequestParam(upload(3599))).toBe('expires_after.seconds');
     expect(await badRequestParam(upload(2_592_001))).toBe('expires_after.seconds');
-    const wrongPurpose = client.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'memes' as 'batch' });
+    const wrongPurpose = client.files.create({
+      file: await toFile(Buffer.from('x'), 'x.txt'),
+      purpose: 'memes' as 'batch',
+    });
     expect(await badRequestParam(wrongPurpose)).toBe('purpose');
   });
 
@@ -61,16 +73,25 @@ describe('files', () => {
     form.set('purpose', 'assistants');
     form.set('expires_after[anchor]', 'created_at');
     form.set('expires_after[seconds]', 'soon');
-    const response = await fetch(`${emu.url}/files`, { method: 'POST', headers: { authorization: 'Bearer sk-raw' }, body: form });
+    const response = await fetch(`${emu.url}/files`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-raw' },
+      body: form,
+    });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { param: string } }).error.param).toBe('expires_after.seconds');
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe(
+      'expires_after.seconds',
+    );
   });
 
   it('lists with purpose, limit up to 10,000 and after, in both orders', async () => {
     const apiKey = newKey();
     const client = emu.client(apiKey);
     await emu.control('POST', 'seed', { apiKey, orphanFiles: 10_001 });
-    const vision = await client.files.create({ file: await toFile(Buffer.from('img'), 'a.png'), purpose: 'vision' });
+    const vision = await client.files.create({
+      file: await toFile(Buffer.from('img'), 'a.png'),
+      purpose: 'vision',
+    });
 
     const biggest = await client.files.list({ limit: 10_000 });
     expect(biggest.data).toHaveLength(10_000);
@@ -98,8 +119,14 @@ describe('files', () => {
 
   it('deletes a File and removes it from every store; detaching keeps the File', async () => {
     const client = emu.client(newKey());
-    const file = await client.files.create({ file: await toFile(Buffer.from('shared text'), 'shared.txt'), purpose: 'assistants' });
-    const kept = await client.files.create({ file: await toFile(Buffer.from('kept text'), 'kept.txt'), purpose: 'assistants' });
+    const file = await client.files.create({
+      file: await toFile(Buffer.from('shared text'), 'shared.txt'),
+      purpose: 'assistants',
+    });
+    const kept = await client.files.create({
+      file: await toFile(Buffer.from('kept text'), 'kept.txt'),
+      purpose: 'assistants',
+    });
     const one = await client.vectorStores.create({ file_ids: [file.id, kept.id] });
     const two = await client.vectorStores.create({ file_ids: [file.id] });
 
@@ -118,8 +145,8 @@ describe('files', () => {
       expect(after.file_counts.total).toBe(0);
       expect(after.usage_bytes).toBe(0);
     }
-    await expect(client.vectorStores.files.retrieve(file.id, { vector_store_id: two.id })).rejects.toBeInstanceOf(
-      OpenAI.NotFoundError,
-    );
+    await expect(
+      client.vectorStores.files.retrieve(file.id, { vector_store_id: two.id }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 });

@@ -17,7 +17,10 @@ const spec = JSON.parse(readFileSync(new URL('./openapi-schemas.json', import.me
 // OpenAPI 3.1 schemas are JSON Schema 2020-12. Not strict: the spec carries x-* and OpenAPI keywords.
 const ajv = new Ajv2020.default({ strict: false, allErrors: true });
 addFormats.default(ajv);
-ajv.addFormat('unixtime', { type: 'number', validate: (value: number) => Number.isInteger(value) && value >= 0 });
+ajv.addFormat('unixtime', {
+  type: 'number',
+  validate: (value: number) => Number.isInteger(value) && value >= 0,
+});
 ajv.addSchema({ $id: 'openai', components: spec.components });
 
 /** Validates `body` against `#/components/schemas/<name>`; returns the errors, or null when valid. */
@@ -63,7 +66,11 @@ export interface TestEmulator extends RunningEmulator {
   /** Calls the control API with plain fetch. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** A raw /v1 request (for what the SDK cannot send); the body is validated like SDK responses. */
-  raw(method: string, path: string, init?: { apiKey?: string | null; body?: unknown }): Promise<{ status: number; body: unknown; headers: Headers }>;
+  raw(
+    method: string,
+    path: string,
+    init?: { apiKey?: string | null; body?: unknown },
+  ): Promise<{ status: number; body: unknown; headers: Headers }>;
 }
 
 export async function startTestEmulator(options: { attachDelayMs?: number } = {}): Promise<TestEmulator> {
@@ -83,7 +90,8 @@ export async function startTestEmulator(options: { attachDelayMs?: number } = {}
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const json = (await response.json()) as T;
-      if (!response.ok) throw new Error(`control ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+      if (!response.ok)
+        throw new Error(`control ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
       return json;
     },
     async raw(method, path, init = {}) {
@@ -94,10 +102,16 @@ export async function startTestEmulator(options: { attachDelayMs?: number } = {}
       const response = await checkedFetch(`${running.url}${path}`, {
         method,
         headers,
-        ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+        ...(init.body === undefined
+          ? {}
+          : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
       });
       const text = await response.text();
-      return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown), headers: response.headers };
+      return {
+        status: response.status,
+        body: text === '' ? null : (JSON.parse(text) as unknown),
+        headers: response.headers,
+      };
     },
   };
 }

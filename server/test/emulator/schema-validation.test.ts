@@ -24,7 +24,9 @@ describe('the response validator', () => {
 
   it('accepts a body that follows the spec', () => {
     expect(schemaErrors('VectorStoreObject', vectorStore)).toBeNull();
-    expect(schemaErrors('ErrorResponse', { error: { message: 'x', type: 't', param: null, code: null } })).toBeNull();
+    expect(
+      schemaErrors('ErrorResponse', { error: { message: 'x', type: 't', param: null, code: null } }),
+    ).toBeNull();
   });
 
   it.each([
@@ -32,11 +34,31 @@ describe('the response validator', () => {
     ['VectorStoreObject', { ...vectorStore, object: 'vectorstore' }],
     ['VectorStoreObject', { ...vectorStore, status: 'ready' }],
     ['VectorStoreObject', { ...vectorStore, metadata: { n: 1 } }],
-    ['ListFilesResponse', { object: 'list', data: [{ id: 'file-1', object: 'file' }], first_id: 'a', last_id: 'b', has_more: false }],
+    [
+      'ListFilesResponse',
+      {
+        object: 'list',
+        data: [{ id: 'file-1', object: 'file' }],
+        first_id: 'a',
+        last_id: 'b',
+        has_more: false,
+      },
+    ],
     ['ListVectorStoresResponse', { object: 'list', data: [], first_id: null, last_id: null }],
     ['ErrorResponse', { error: { message: 'x', type: 't', code: null } }],
     ['DeleteFileResponse', { id: 'file-1', object: 'file.deleted', deleted: true }],
-    ['VectorStoreFileObject', { id: 'file-1', object: 'vector_store.file', usage_bytes: 1, created_at: 1, vector_store_id: 'vs_1', status: 'done', last_error: null }],
+    [
+      'VectorStoreFileObject',
+      {
+        id: 'file-1',
+        object: 'vector_store.file',
+        usage_bytes: 1,
+        created_at: 1,
+        vector_store_id: 'vs_1',
+        status: 'done',
+        last_error: null,
+      },
+    ],
   ])('rejects a wrong %s', (name, body) => {
     expect(schemaErrors(name, body)).not.toBeNull();
   });

@@ -35,11 +35,14 @@ async function expectConsistent(client: OpenAI, storeId: string): Promise<void> 
   expect(all).toHaveLength(total);
   for (const status of ['in_progress', 'completed', 'failed', 'cancelled'] as const) {
     const listed = [];
-    for await (const file of client.vectorStores.files.list(storeId, { filter: status, limit: 100 })) listed.push(file);
+    for await (const file of client.vectorStores.files.list(storeId, { filter: status, limit: 100 }))
+      listed.push(file);
     expect(listed.every((file) => file.status === status)).toBe(true);
     expect(listed).toHaveLength(store.file_counts[status]);
   }
-  const completedUsage = all.filter((f) => f.status === 'completed').reduce((sum, f) => sum + f.usage_bytes, 0);
+  const completedUsage = all
+    .filter((f) => f.status === 'completed')
+    .reduce((sum, f) => sum + f.usage_bytes, 0);
   expect(store.usage_bytes).toBe(completedUsage);
 }
 
@@ -52,14 +55,31 @@ describe('vector store files', () => {
     const binary = await upload(client, 'data.txt', Buffer.from([104, 0, 105]));
     const store = await client.vectorStores.create({ name: 'lifecycle' });
 
-    const attached = await client.vectorStores.files.create(store.id, { file_id: good.id, attributes: { kind: 'guide' } });
-    expect(attached).toMatchObject({ id: good.id, object: 'vector_store.file', status: 'in_progress', vector_store_id: store.id, last_error: null, usage_bytes: 0 });
+    const attached = await client.vectorStores.files.create(store.id, {
+      file_id: good.id,
+      attributes: { kind: 'guide' },
+    });
+    expect(attached).toMatchObject({
+      id: good.id,
+      object: 'vector_store.file',
+      status: 'in_progress',
+      vector_store_id: store.id,
+      last_error: null,
+      usage_bytes: 0,
+    });
     expect((await client.vectorStores.retrieve(store.id)).status).toBe('in_progress');
-    for (const file of [exe, empty, binary]) await client.vectorStores.files.create(store.id, { file_id: file.id });
+    for (const file of [exe, empty, binary])
+      await client.vectorStores.files.create(store.id, { file_id: file.id });
 
-    await eventually(async () => (await client.vectorStores.retrieve(store.id)).file_counts.in_progress === 0);
+    await eventually(
+      async () => (await client.vectorStores.retrieve(store.id)).file_counts.in_progress === 0,
+    );
     const done = await client.vectorStores.files.retrieve(good.id, { vector_store_id: store.id });
-    expect(done).toMatchObject({ status: 'completed', usage_bytes: good.bytes, attributes: { kind: 'guide' } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      usage_bytes: good.bytes,
+      attributes: { kind: 'guide' },
+    });
     for (const file of [exe, empty, binary]) {
       const failed = await client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id });
       expect(failed.status).toBe('failed');
@@ -72,7 +92,8 @@ describe('vector store files', () => {
     await expectConsistent(client, store.id);
 
     const content = [];
-    for await (const part of client.vectorStores.files.content(good.id, { vector_store_id: store.id })) content.push(part);
+    for await (const part of client.vectorStores.files.content(good.id, { vector_store_id: store.id }))
+      content.push(part);
     expect(content).toEqual([{ type: 'text', text: '# Guide\n\nHow to onboard.' }]);
   });
 
@@ -90,15 +111,37 @@ describe('vector store files', () => {
     const client = emu.client(newKey());
     const file = await upload(client, 'a.txt', 'alpha');
     const store = await client.vectorStores.create({ file_ids: [file.id] });
-    const sixteen = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i % 2 === 0 ? i : 'v'.repeat(512)]));
-    const updated = await client.vectorStores.files.update(file.id, { vector_store_id: store.id, attributes: sixteen });
+    const sixteen = Object.fromEntries(
+      Array.from({ length: 16 }, (_, i) => [`k${i}`, i % 2 === 0 ? i : 'v'.repeat(512)]),
+    );
+    const updated = await client.vectorStores.files.update(file.id, {
+      vector_store_id: store.id,
+      attributes: sixteen,
+    });
     expect(updated.attributes).toEqual(sixteen);
     const seventeen = { ...sixteen, k16: true };
-    expect(await badRequestParam(client.vectorStores.files.update(file.id, { vector_store_id: store.id, attributes: seventeen }))).toBe('attributes');
-    expect(await badRequestParam(client.vectorStores.files.update(file.id, { vector_store_id: store.id, attributes: { s: 'v'.repeat(513) } }))).toBe('attributes.s');
-    expect(await badRequestParam(client.vectorStores.files.list(store.id, { filter: 'done' as 'completed' }))).toBe('filter');
-    expect(await badRequestParam(client.vectorStores.files.create(store.id, { file_id: 5 as unknown as string }))).toBe('file_id');
-    await expect(client.vectorStores.files.create(store.id, { file_id: 'file-nope' })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    expect(
+      await badRequestParam(
+        client.vectorStores.files.update(file.id, { vector_store_id: store.id, attributes: seventeen }),
+      ),
+    ).toBe('attributes');
+    expect(
+      await badRequestParam(
+        client.vectorStores.files.update(file.id, {
+          vector_store_id: store.id,
+          attributes: { s: 'v'.repeat(513) },
+        }),
+      ),
+    ).toBe('attributes.s');
+    expect(
+      await badRequestParam(client.vectorStores.files.list(store.id, { filter: 'done' as 'completed' })),
+    ).toBe('filter');
+    expect(
+      await badRequestParam(client.vectorStores.files.create(store.id, { file_id: 5 as unknown as string })),
+    ).toBe('file_id');
+    await expect(client.vectorStores.files.create(store.id, { file_id: 'file-nope' })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
 
     await client.vectorStores.files.delete(file.id, { vector_store_id: store.id });
     expect((await client.files.retrieve(file.id)).id).toBe(file.id);
@@ -112,31 +155,67 @@ describe('vector store files', () => {
     const ids = (await client.files.list({ limit: 2001 })).data.map((f) => f.id);
     const store = await client.vectorStores.create({ name: 'batches' });
 
-    const big = await client.vectorStores.fileBatches.create(store.id, { file_ids: ids.slice(0, 2000), attributes: { src: 'bulk' } });
-    expect(big).toMatchObject({ object: 'vector_store.files_batch', status: 'in_progress', vector_store_id: store.id });
+    const big = await client.vectorStores.fileBatches.create(store.id, {
+      file_ids: ids.slice(0, 2000),
+      attributes: { src: 'bulk' },
+    });
+    expect(big).toMatchObject({
+      object: 'vector_store.files_batch',
+      status: 'in_progress',
+      vector_store_id: store.id,
+    });
     expect(big.id).toMatch(/^vsfb_/);
-    expect(big.file_counts).toEqual({ in_progress: 2000, completed: 0, failed: 0, cancelled: 0, total: 2000 });
-    expect(await badRequestParam(client.vectorStores.fileBatches.create(store.id, { file_ids: ids }))).toBe('file_ids');
-    expect(await badRequestParam(client.vectorStores.fileBatches.create(store.id, { file_ids: [] }))).toBe('file_ids');
-    expect(await badRequestParam(client.vectorStores.fileBatches.create(store.id, { file_ids: [ids[0]!], files: [{ file_id: ids[1]! }] }))).toBe('files');
+    expect(big.file_counts).toEqual({
+      in_progress: 2000,
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+      total: 2000,
+    });
+    expect(await badRequestParam(client.vectorStores.fileBatches.create(store.id, { file_ids: ids }))).toBe(
+      'file_ids',
+    );
+    expect(await badRequestParam(client.vectorStores.fileBatches.create(store.id, { file_ids: [] }))).toBe(
+      'file_ids',
+    );
+    expect(
+      await badRequestParam(
+        client.vectorStores.fileBatches.create(store.id, {
+          file_ids: [ids[0]!],
+          files: [{ file_id: ids[1]! }],
+        }),
+      ),
+    ).toBe('files');
     expect(await badRequestParam(client.vectorStores.fileBatches.create(store.id, {}))).toBe('file_ids');
 
     const cancelled = await client.vectorStores.fileBatches.cancel(big.id, { vector_store_id: store.id });
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.file_counts.cancelled + cancelled.file_counts.completed).toBe(2000);
-    const page = await client.vectorStores.fileBatches.listFiles(big.id, { vector_store_id: store.id, filter: 'cancelled', limit: 100 });
+    const page = await client.vectorStores.fileBatches.listFiles(big.id, {
+      vector_store_id: store.id,
+      filter: 'cancelled',
+      limit: 100,
+    });
     expect(page.data.every((f) => f.status === 'cancelled' && f.attributes?.src === 'bulk')).toBe(true);
 
     const perFile = await client.vectorStores.fileBatches.createAndPoll(store.id, {
-      files: [{ file_id: ids[2000]!, attributes: { n: 1 } }, { file_id: ids[0]!, attributes: { n: 2 } }],
+      files: [
+        { file_id: ids[2000]!, attributes: { n: 1 } },
+        { file_id: ids[0]!, attributes: { n: 2 } },
+      ],
     });
     expect(perFile).toMatchObject({ status: 'completed', file_counts: { completed: 2, total: 2 } });
-    const listed = await client.vectorStores.fileBatches.listFiles(perFile.id, { vector_store_id: store.id, order: 'asc' });
+    const listed = await client.vectorStores.fileBatches.listFiles(perFile.id, {
+      vector_store_id: store.id,
+      order: 'asc',
+    });
     expect(listed.data.map((f) => [f.id, f.attributes])).toEqual([
       [ids[2000], { n: 1 }],
       [ids[0], { n: 2 }],
     ]);
-    expect((await client.vectorStores.fileBatches.retrieve(perFile.id, { vector_store_id: store.id })).id).toBe(perFile.id);
+    expect(
+      (await client.vectorStores.fileBatches.retrieve(perFile.id, { vector_store_id: store.id })).id,
+    ).toBe(perFile.id);
     await expectConsistent(client, store.id);
   });
 
@@ -158,7 +237,8 @@ describe('vector store files', () => {
           const id = files[file]!.id;
           if (op === 'attach') await client.vectorStores.files.create(store.id, { file_id: id });
           if (op === 'batch') await client.vectorStores.fileBatches.create(store.id, { file_ids: [id] });
-          if (op === 'detach') await client.vectorStores.files.delete(id, { vector_store_id: store.id }).catch(() => undefined);
+          if (op === 'detach')
+            await client.vectorStores.files.delete(id, { vector_store_id: store.id }).catch(() => undefined);
           if (op === 'wait') await new Promise((resolve) => setTimeout(resolve, 35));
         }
         await expectConsistent(client, store.id);

@@ -27,12 +27,20 @@ describe('vector stores', () => {
   it('creates, retrieves, modifies and deletes, with OpenAI objects', async () => {
     const client = emu.client(newKey());
     const created = await client.vectorStores.create({ name: 'Support KB', metadata: { team: 'support' } });
-    expect(created).toMatchObject({ object: 'vector_store', name: 'Support KB', status: 'completed', usage_bytes: 0 });
+    expect(created).toMatchObject({
+      object: 'vector_store',
+      name: 'Support KB',
+      status: 'completed',
+      usage_bytes: 0,
+    });
     expect(created.id).toMatch(/^vs_[A-Za-z0-9]{24}$/);
     expect(Math.abs(created.created_at - Date.now() / 1000)).toBeLessThan(5);
     expect(created.file_counts).toEqual({ in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: 0 });
 
-    const modified = await client.vectorStores.update(created.id, { name: 'Support', metadata: { team: 'cx' } });
+    const modified = await client.vectorStores.update(created.id, {
+      name: 'Support',
+      metadata: { team: 'cx' },
+    });
     expect(modified).toMatchObject({ name: 'Support', metadata: { team: 'cx' } });
     expect(await client.vectorStores.retrieve(created.id)).toEqual(modified);
 
@@ -50,7 +58,9 @@ describe('vector stores', () => {
     expect(unknown.body).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: null } });
     expect((await emu.raw('GET', '/no_such_route')).status).toBe(404);
     expect((await emu.raw('GET', '/vector_stores', { apiKey: null })).status).toBe(401);
-    await expect(emu.client('not a key').vectorStores.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(emu.client('not a key').vectorStores.list()).rejects.toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
     const badJson = await emu.raw('POST', '/vector_stores', { body: '{"name": ' });
     expect(badJson.status).toBe(400);
   });
@@ -86,27 +96,51 @@ describe('vector stores', () => {
       Object.fromEntries(Array.from({ length: n }, (_, i) => [key(i), value]));
     await expect(client.vectorStores.create({ metadata: pairs(16) })).resolves.toBeDefined();
     await rejects400(client.vectorStores.create({ metadata: pairs(17) }), 'metadata');
-    await expect(client.vectorStores.create({ metadata: pairs(1, () => 'k'.repeat(64)) })).resolves.toBeDefined();
+    await expect(
+      client.vectorStores.create({ metadata: pairs(1, () => 'k'.repeat(64)) }),
+    ).resolves.toBeDefined();
     await rejects400(client.vectorStores.create({ metadata: pairs(1, () => 'k'.repeat(65)) }), 'metadata');
-    await expect(client.vectorStores.create({ metadata: pairs(1, undefined, 'v'.repeat(512)) })).resolves.toBeDefined();
-    await rejects400(client.vectorStores.create({ metadata: pairs(1, undefined, 'v'.repeat(513)) }), 'metadata.k0');
+    await expect(
+      client.vectorStores.create({ metadata: pairs(1, undefined, 'v'.repeat(512)) }),
+    ).resolves.toBeDefined();
+    await rejects400(
+      client.vectorStores.create({ metadata: pairs(1, undefined, 'v'.repeat(513)) }),
+      'metadata.k0',
+    );
 
     for (const days of [1, 365]) {
-      await expect(client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days } })).resolves.toBeDefined();
+      await expect(
+        client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days } }),
+      ).resolves.toBeDefined();
     }
     for (const days of [0, 366]) {
-      await rejects400(client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days } }), 'expires_after.days');
+      await rejects400(
+        client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days } }),
+        'expires_after.days',
+      );
     }
 
     const chunking = (max: number, overlap: number) => ({
       file_ids: [fileIds[0]!],
-      chunking_strategy: { type: 'static' as const, static: { max_chunk_size_tokens: max, chunk_overlap_tokens: overlap } },
+      chunking_strategy: {
+        type: 'static' as const,
+        static: { max_chunk_size_tokens: max, chunk_overlap_tokens: overlap },
+      },
     });
     await expect(client.vectorStores.create(chunking(100, 50))).resolves.toBeDefined();
     await expect(client.vectorStores.create(chunking(4096, 0))).resolves.toBeDefined();
-    await rejects400(client.vectorStores.create(chunking(99, 0)), 'chunking_strategy.static.max_chunk_size_tokens');
-    await rejects400(client.vectorStores.create(chunking(4097, 0)), 'chunking_strategy.static.max_chunk_size_tokens');
-    await rejects400(client.vectorStores.create(chunking(800, 401)), 'chunking_strategy.static.chunk_overlap_tokens');
+    await rejects400(
+      client.vectorStores.create(chunking(99, 0)),
+      'chunking_strategy.static.max_chunk_size_tokens',
+    );
+    await rejects400(
+      client.vectorStores.create(chunking(4097, 0)),
+      'chunking_strategy.static.max_chunk_size_tokens',
+    );
+    await rejects400(
+      client.vectorStores.create(chunking(800, 401)),
+      'chunking_strategy.static.chunk_overlap_tokens',
+    );
     await rejects400(client.vectorStores.create({ nmae: 'typo' } as never), 'nmae');
   });
 
@@ -118,25 +152,29 @@ describe('vector stores', () => {
     expect(all).toHaveLength(23);
 
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 9 }), fc.constantFrom('asc' as const, 'desc' as const), async (limit, order) => {
-        const expected = order === 'asc' ? all : [...all].reverse();
-        // Forward with `after`, as the SDK's iterator does.
-        const forward: string[] = [];
-        for await (const store of client.vectorStores.list({ limit, order })) forward.push(store.id);
-        expect(forward).toEqual(expected);
-        // Backward with `before`, from past the last object to the first.
-        const backward: string[] = [];
-        let before = expected[expected.length - 1]!;
-        backward.unshift(before);
-        for (;;) {
-          const page = await client.vectorStores.list({ limit, order, before });
-          backward.unshift(...page.data.map((s) => s.id));
-          expect(page.data.length).toBeLessThanOrEqual(limit);
-          if (!page.has_more) break;
-          before = page.data[0]!.id;
-        }
-        expect(backward).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom('asc' as const, 'desc' as const),
+        async (limit, order) => {
+          const expected = order === 'asc' ? all : [...all].reverse();
+          // Forward with `after`, as the SDK's iterator does.
+          const forward: string[] = [];
+          for await (const store of client.vectorStores.list({ limit, order })) forward.push(store.id);
+          expect(forward).toEqual(expected);
+          // Backward with `before`, from past the last object to the first.
+          const backward: string[] = [];
+          let before = expected[expected.length - 1]!;
+          backward.unshift(before);
+          for (;;) {
+            const page = await client.vectorStores.list({ limit, order, before });
+            backward.unshift(...page.data.map((s) => s.id));
+            expect(page.data.length).toBeLessThanOrEqual(limit);
+            if (!page.has_more) break;
+            before = page.data[0]!.id;
+          }
+          expect(backward).toEqual(expected);
+        },
+      ),
       { numRuns: 12 },
     );
   });
@@ -154,8 +192,14 @@ describe('vector stores', () => {
 
   it('moves last_active_at on use, not on reads, and expires against the clock keeping the Files', async () => {
     const client = emu.client(newKey());
-    const file = await client.files.create({ file: await toFile(Buffer.from('quarterly pricing'), 'p.txt'), purpose: 'assistants' });
-    const store = await client.vectorStores.create({ file_ids: [file.id], expires_after: { anchor: 'last_active_at', days: 1 } });
+    const file = await client.files.create({
+      file: await toFile(Buffer.from('quarterly pricing'), 'p.txt'),
+      purpose: 'assistants',
+    });
+    const store = await client.vectorStores.create({
+      file_ids: [file.id],
+      expires_after: { anchor: 'last_active_at', days: 1 },
+    });
     expect(store.expires_at).toBe(store.last_active_at! + 86_400);
 
     await emu.control('POST', 'clock', { advanceSeconds: 3600 });
@@ -178,7 +222,10 @@ describe('vector stores', () => {
 
   it('keeps the Files when a store is deleted', async () => {
     const client = emu.client(newKey());
-    const file = await client.files.create({ file: await toFile(Buffer.from('kept'), 'kept.md'), purpose: 'assistants' });
+    const file = await client.files.create({
+      file: await toFile(Buffer.from('kept'), 'kept.md'),
+      purpose: 'assistants',
+    });
     const store = await client.vectorStores.create({ file_ids: [file.id] });
     await client.vectorStores.delete(store.id);
     expect(await client.files.retrieve(file.id)).toMatchObject({ id: file.id });
@@ -192,18 +239,33 @@ describe('vector stores', () => {
     const refund = await upload('refund.md', 'Refunds take 14 days.\n\nShipping is free.');
     const shipping = await upload('shipping.md', 'Shipping takes 3 days.');
     const store = await client.vectorStores.create({ name: 'kb' });
-    await client.vectorStores.files.createAndPoll(store.id, { file_id: refund.id, attributes: { lang: 'en', year: 2026 } });
-    await client.vectorStores.files.createAndPoll(store.id, { file_id: shipping.id, attributes: { lang: 'fr', year: 2025 } });
+    await client.vectorStores.files.createAndPoll(store.id, {
+      file_id: refund.id,
+      attributes: { lang: 'en', year: 2026 },
+    });
+    await client.vectorStores.files.createAndPoll(store.id, {
+      file_id: shipping.id,
+      attributes: { lang: 'fr', year: 2025 },
+    });
 
     const hits = await client.vectorStores.search(store.id, { query: 'shipping days' });
     expect(hits.data.map((h) => h.file_id).sort()).toEqual([refund.id, shipping.id].sort());
     expect(hits.data[0]!.score).toBeGreaterThanOrEqual(hits.data[1]!.score);
     const filtered = await client.vectorStores.search(store.id, {
       query: 'shipping',
-      filters: { type: 'and', filters: [{ type: 'eq', key: 'lang', value: 'fr' }, { type: 'gte', key: 'year', value: 2025 }] },
+      filters: {
+        type: 'and',
+        filters: [
+          { type: 'eq', key: 'lang', value: 'fr' },
+          { type: 'gte', key: 'year', value: 2025 },
+        ],
+      },
     });
     expect(filtered.data.map((h) => h.file_id)).toEqual([shipping.id]);
     expect(filtered.data[0]!.content[0]).toEqual({ type: 'text', text: 'Shipping takes 3 days.' });
-    await rejects400(client.vectorStores.search(store.id, { query: 'x', max_num_results: 51 }), 'max_num_results');
+    await rejects400(
+      client.vectorStores.search(store.id, { query: 'x', max_num_results: 51 }),
+      'max_num_results',
+    );
   });
 });

@@ -55,7 +55,10 @@ export function createFileBatch({ account, params, body }: RequestContext, attac
 
 export function retrieveFileBatch({ account, params }: RequestContext, attachDelayMs: number): Reply {
   const store = account.getStore(params.vector_store_id!);
-  return { json: fileBatchObject(account.getBatch(store, params.batch_id!)), headers: pollHint(attachDelayMs) };
+  return {
+    json: fileBatchObject(account.getBatch(store, params.batch_id!)),
+    headers: pollHint(attachDelayMs),
+  };
 }
 
 export function cancelFileBatch({ account, params }: RequestContext): Reply {

@@ -25,7 +25,9 @@ export function uploadFile({ account, body, upload }: RequestContext): Reply {
   if (body.expires_after !== undefined) {
     const policy = expectObject(body.expires_after, 'expires_after');
     rejectUnknownKeys(policy, ['anchor', 'seconds'], 'expires_after.');
-    oneOf(requireKey(policy, 'anchor', 'expires_after.anchor'), 'expires_after.anchor', ['created_at'] as const);
+    oneOf(requireKey(policy, 'anchor', 'expires_after.anchor'), 'expires_after.anchor', [
+      'created_at',
+    ] as const);
     const seconds = requireKey(policy, 'seconds', 'expires_after.seconds');
     // Form fields are strings: accept the integer they spell.
     if (typeof seconds !== 'string' || !/^-?\d+$/.test(seconds)) {
@@ -33,7 +35,8 @@ export function uploadFile({ account, body, upload }: RequestContext): Reply {
     }
     expiresAfterSeconds = integerInRange(Number(seconds), 'expires_after.seconds', 3600, 2_592_000);
   }
-  if (upload === undefined) throw badRequest("Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
+  if (upload === undefined)
+    throw badRequest("Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
   const file = account.createFile({
     filename: upload.filename,
     purpose,

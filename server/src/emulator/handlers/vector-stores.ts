@@ -22,7 +22,14 @@ import {
 import type { Reply, RequestContext } from './context.ts';
 
 export function createVectorStore({ account, body }: RequestContext): Reply {
-  rejectUnknownKeys(body, ['file_ids', 'name', 'description', 'expires_after', 'chunking_strategy', 'metadata']);
+  rejectUnknownKeys(body, [
+    'file_ids',
+    'name',
+    'description',
+    'expires_after',
+    'chunking_strategy',
+    'metadata',
+  ]);
   const fileIds = body.file_ids === undefined ? [] : stringArray(body.file_ids, 'file_ids', 0, 500);
   const files = fileIds.map((id, i) => {
     const file = account.files.get(id);
@@ -76,12 +83,14 @@ export function searchVectorStore({ account, params, body }: RequestContext): Re
   const store = account.getStore(params.vector_store_id!);
   rejectUnknownKeys(body, ['query', 'rewrite_query', 'max_num_results', 'filters', 'ranking_options']);
   const rawQuery = requireKey(body, 'query');
-  if (typeof rawQuery !== 'string' && !Array.isArray(rawQuery)) throw invalidType('query', 'a string or array', rawQuery);
+  if (typeof rawQuery !== 'string' && !Array.isArray(rawQuery))
+    throw invalidType('query', 'a string or array', rawQuery);
   const queries = typeof rawQuery === 'string' ? [rawQuery] : stringArray(rawQuery, 'query', 1, 100);
   optionalBoolean(body.rewrite_query, 'rewrite_query');
   const maxResults =
     body.max_num_results === undefined ? 10 : integerInRange(body.max_num_results, 'max_num_results', 1, 50);
-  const filter: AttributeFilter | undefined = body.filters === undefined ? undefined : parseFilter(body.filters);
+  const filter: AttributeFilter | undefined =
+    body.filters === undefined ? undefined : parseFilter(body.filters);
   let threshold = 0;
   if (body.ranking_options !== undefined) {
     const ranking = expectObject(body.ranking_options, 'ranking_options');
