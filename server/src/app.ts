@@ -6,6 +6,7 @@ import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
 import { ValidationError } from './services/errors.ts';
 import type { Services } from './services/index.ts';
+import { useStreamedUploads } from './uploads/multipart-uploads.plugin.ts';
 
 export interface AppDependencies {
   services: Services;
@@ -56,6 +57,7 @@ export function createApp({ services, logger }: AppDependencies): App {
       return { principal, services };
     },
     plugins: [
+      useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
       {
         // Liveness that also proves the database answers.
         async onRequest({ url, endResponse, fetchAPI }) {

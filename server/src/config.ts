@@ -20,6 +20,8 @@ export interface Config {
   secretKey: string | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   syncSchedule: string;
+  /** Largest accepted upload into a local store. */
+  maxUploadBytes: number;
   /** Run croner schedules and the deletion queue in this process. */
   runJobs: boolean;
 }
@@ -46,6 +48,16 @@ export function loadConfig(env: Env = process.env): Config {
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 0 || value > 65535) {
       problems.push(`${key} must be a port number from 0 to 65535, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const positiveInt = (key: string, fallback: number): number => {
+    const raw = str(key);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      problems.push(`${key} must be a positive whole number, got "${raw}"`);
       return fallback;
     }
     return value;
@@ -90,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey,
     logLevel: logLevel as Config['logLevel'],
     syncSchedule: str('SYNC_SCHEDULE') ?? '*/5 * * * *',
+    maxUploadBytes: positiveInt('MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
     runJobs: (str('RUN_JOBS') ?? 'true') !== 'false',
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
 import { createLogger } from './logger.ts';
 import { resolveOpenAIConnection } from './openai/connection.ts';
+import { RemoteDeletionWorker } from './services/deletion/remote-deletion.worker.ts';
 import { createServices } from './services/index.ts';
 
 /** The process: configuration → database → OpenAI connection → HTTP server; graceful shutdown. */
@@ -30,7 +31,12 @@ async function main(): Promise<void> {
     const database = await openDatabase(config, logger);
     closers.push(database.close);
     const secrets = await loadSecretBox(config);
-    const services = createServices(database.dataSource, secrets);
+    let deletionWorker: RemoteDeletionWorker | null = null;
+    const services = createServices(database.dataSource, secrets, {
+      dataDir: config.dataDir,
+      maxUploadBytes: config.maxUploadBytes,
+      onDeletionQueued: () => deletionWorker?.wake(),
+    });
 
     const openai = await resolveOpenAIConnection(config, logger);
     closers.push(openai.close);
@@ -38,6 +44,13 @@ async function main(): Promise<void> {
       adminToken: config.adminToken,
       openai: openai.connection,
     });
+
+    if (config.runJobs) {
+      deletionWorker = new RemoteDeletionWorker(database.dataSource, services.accounts, logger);
+      deletionWorker.start();
+      const worker = deletionWorker;
+      closers.push(() => worker.stop());
+    }
 
     const app = createApp({ services, logger });
     const server = createServer(app);

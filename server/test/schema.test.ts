@@ -10,6 +10,12 @@ describe('schema.graphql', () => {
     expect(committed).toBe(printedSchema());
   });
 
+  it('is a valid schema', async () => {
+    const { validateSchema } = await import('graphql');
+    const { schema } = await import('../src/graphql/schema.ts');
+    expect(validateSchema(schema).map((e) => e.message)).toEqual([]);
+  });
+
   it('keeps the names outside clients rely on', () => {
     const schema = printedSchema();
     for (const name of [

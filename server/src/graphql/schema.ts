@@ -4,6 +4,7 @@ import './errors.ts';
 import './types/viewer.ts';
 import './types/vector-store.ts';
 import './types/file.ts';
+import './types/vector-store-mutations.ts';
 
 /** The schema, sorted so that its printed form is stable. */
 export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());

@@ -1,8 +1,22 @@
+import path from 'node:path';
+import os from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { SecretBox } from '../auth/secret-box.ts';
+import { ContentStore } from '../uploads/content-store.ts';
 import { AccountService } from './account.service.ts';
+import { DeletionService } from './deletion/deletion.service.ts';
 import { FileService } from './file.service.ts';
+import { LocalStoreWriter } from './local-store-writer.ts';
 import { VectorStoreService } from './vector-store.service.ts';
+
+export interface ServiceOptions {
+  /** Where local file contents live (content-addressed) and uploads are staged. */
+  dataDir?: string;
+  maxUploadBytes?: number;
+  clock?: () => Date;
+  /** Told when remote deletion work was queued, so the worker can start at once. */
+  onDeletionQueued?: () => void;
+}
 
 /** Every service of the process, built once from its dependencies. */
 export interface Services {
@@ -10,13 +24,26 @@ export interface Services {
   accounts: AccountService;
   files: FileService;
   vectorStores: VectorStoreService;
+  writer: LocalStoreWriter;
+  deletions: DeletionService;
+  contents: ContentStore;
+  maxUploadBytes: number;
 }
 
-export function createServices(db: DataSource, secrets: SecretBox): Services {
+export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+export function createServices(db: DataSource, secrets: SecretBox, options: ServiceOptions = {}): Services {
+  const contents = new ContentStore(options.dataDir ?? path.join(os.tmpdir(), `vs-align-${process.pid}`));
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const writer = new LocalStoreWriter(db, contents, maxUploadBytes, options.clock);
   return {
     db,
     accounts: new AccountService(db, secrets),
     files: new FileService(db),
     vectorStores: new VectorStoreService(db),
+    writer,
+    deletions: new DeletionService(db, writer, options.onDeletionQueued),
+    contents,
+    maxUploadBytes,
   };
 }

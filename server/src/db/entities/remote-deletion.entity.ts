@@ -32,6 +32,13 @@ export class RemoteDeletionEntity {
   @Column({ type: 'uuid', nullable: true })
   vectorStoreId!: string | null;
 
+  /**
+   * OpenAI ids of the Files a store deletion decided to delete, recorded before the first detach:
+   * a File detached before a crash is still deleted on the retry, though no store lists it any more.
+   */
+  @Column({ type: 'jsonb', default: [] })
+  plannedFileIds!: string[];
+
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 

@@ -1,10 +1,12 @@
 import { InitialSchema1764000000000 } from './1764000000000-InitialSchema.ts';
 import { AddVectorStoreSource1764100000000 } from './1764100000000-AddVectorStoreSource.ts';
 import { FilesSyncRunsAndDeletionQueue1764200000000 } from './1764200000000-FilesSyncRunsAndDeletionQueue.ts';
+import { DeletionPlannedFiles1764300000000 } from './1764300000000-DeletionPlannedFiles.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
   InitialSchema1764000000000,
   AddVectorStoreSource1764100000000,
   FilesSyncRunsAndDeletionQueue1764200000000,
+  DeletionPlannedFiles1764300000000,
 ];

@@ -1,0 +1,45 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { StagedUpload } from './staged-upload.ts';
+
+/**
+ * File contents of local stores, addressed by SHA-256 under `<dataDir>/files/ab/abcdef…`: the same
+ * content uploaded twice is kept once.
+ */
+export class ContentStore {
+  readonly tempDir: string;
+  private readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = path.join(dataDir, 'files');
+    // Inside the data directory, so that adopting an upload is a rename on the same file system.
+    this.tempDir = path.join(dataDir, 'uploads-tmp');
+  }
+
+  pathOf(sha256: string): string {
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  /** Moves a staged upload into place; a duplicate of stored content is simply dropped. */
+  async adopt(upload: StagedUpload): Promise<void> {
+    if (!upload.tempPath) throw new Error('The upload has no content to keep');
+    const target = this.pathOf(upload.sha256);
+    if (await this.has(upload.sha256)) {
+      await rm(upload.tempPath, { force: true });
+      return;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(upload.tempPath, target);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return stat(this.pathOf(sha256)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+}
