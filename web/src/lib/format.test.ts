@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeExpiry,
+  describePolicy,
+  formatBytes,
+  formatDuration,
+  formatRelative,
+  metadataEntries,
+} from './format.ts';
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [1, '1 B'],
+    [1023, '1023 B'],
+    [1024, '1 KB'],
+    [1536, '1.5 KB'],
+    [10 * 1024, '10 KB'],
+    [1024 * 1024 - 1, '1 MB'],
+    [5.25 * 1024 ** 3, '5.3 GB'],
+    [312 * 1024 ** 2, '312 MB'],
+    [2 * 1024 ** 4, '2 TB'],
+  ])('%d bytes → %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it('refuses nonsense', () => {
+    expect(formatBytes(-1)).toBe('—');
+    expect(formatBytes(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatDuration', () => {
+  it('uses the largest whole unit', () => {
+    expect(formatDuration(3 * 86_400_000 + 5)).toBe('3 days');
+    expect(formatDuration(86_400_000)).toBe('1 day');
+    expect(formatDuration(2 * 3_600_000)).toBe('2 hours');
+    expect(formatDuration(61_000)).toBe('1 minute');
+    expect(formatDuration(10)).toBe('1 minute');
+  });
+});
+
+describe('describeExpiry', () => {
+  const now = new Date('2026-11-26T12:00:00Z');
+
+  it('never, for stores without an expiry date', () => {
+    expect(describeExpiry(null, 'COMPLETED', now)).toEqual({ label: 'never', tone: 'never' });
+  });
+
+  it('counts down to the date', () => {
+    expect(describeExpiry('2026-11-29T13:00:00Z', 'COMPLETED', now)).toEqual({
+      label: 'expires in 3 days',
+      tone: 'ok',
+    });
+    expect(describeExpiry('2026-11-26T17:30:00Z', 'IN_PROGRESS', now)).toEqual({
+      label: 'expires in 5 hours',
+      tone: 'soon',
+    });
+  });
+
+  it('expired when the date has passed or the status says so', () => {
+    expect(describeExpiry('2026-11-26T11:59:00Z', 'COMPLETED', now).label).toBe('expired');
+    expect(describeExpiry('2027-01-01T00:00:00Z', 'EXPIRED', now)).toEqual({ label: 'expired', tone: 'expired' });
+    expect(describeExpiry(null, 'EXPIRED', now).tone).toBe('expired');
+  });
+});
+
+describe('formatRelative', () => {
+  const now = new Date('2026-11-26T12:00:00Z');
+  it('reads past and future', () => {
+    expect(formatRelative('2026-11-26T11:55:00Z', now)).toBe('5 minutes ago');
+    expect(formatRelative('2026-11-26T11:59:30Z', now)).toBe('just now');
+    expect(formatRelative('2026-11-28T12:00:00Z', now)).toBe('in 2 days');
+    expect(formatRelative(null, now)).toBe('never');
+    expect(formatRelative(null, now, 'not synced')).toBe('not synced');
+  });
+});
+
+describe('describePolicy', () => {
+  it('words both kinds', () => {
+    expect(describePolicy({ kind: 'NEVER', days: null })).toBe('Never expires');
+    expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 1 })).toMatch(/^Expires after 1 day without activity/);
+    expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 30 })).toMatch(/^Expires after 30 days /);
+  });
+});
+
+describe('metadataEntries', () => {
+  it('sorts the pairs of an object', () => {
+    expect(metadataEntries('{"team":"search","env":"prod"}')).toEqual([
+      ['env', 'prod'],
+      ['team', 'search'],
+    ]);
+  });
+  it('keeps what it cannot parse', () => {
+    expect(metadataEntries('{}')).toEqual([]);
+    expect(metadataEntries('not json')).toEqual([['(raw)', 'not json']]);
+  });
+});
