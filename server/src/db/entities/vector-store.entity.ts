@@ -74,6 +74,13 @@ export class VectorStoreEntity {
   @Column({ type: 'jsonb', default: {} })
   metadata!: Record<string, string>;
 
+  /**
+   * A mirror's remote summary (status, file counts, usage bytes, last active) when its files were last
+   * listed completely. Sync re-lists a store's files only when the summary differs; null forces it.
+   */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  filesListedSummary!: string | null;
+
   /** When the mirror last read this store from OpenAI; null for local stores. */
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   syncedAt!: Date | null;

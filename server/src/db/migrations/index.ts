@@ -2,6 +2,7 @@ import { InitialSchema1764000000000 } from './1764000000000-InitialSchema.ts';
 import { AddVectorStoreSource1764100000000 } from './1764100000000-AddVectorStoreSource.ts';
 import { FilesSyncRunsAndDeletionQueue1764200000000 } from './1764200000000-FilesSyncRunsAndDeletionQueue.ts';
 import { DeletionPlannedFiles1764300000000 } from './1764300000000-DeletionPlannedFiles.ts';
+import { AddFilesListedSummary1764400000000 } from './1764400000000-AddFilesListedSummary.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   AddVectorStoreSource1764100000000,
   FilesSyncRunsAndDeletionQueue1764200000000,
   DeletionPlannedFiles1764300000000,
+  AddFilesListedSummary1764400000000,
 ];
