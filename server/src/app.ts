@@ -7,6 +7,10 @@ import type { Logger } from './logger.ts';
 import { ValidationError } from './services/errors.ts';
 import type { Services } from './services/index.ts';
 import { useStreamedUploads } from './uploads/multipart-uploads.plugin.ts';
+import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
+
+/** Ordinary GraphQL requests are small; 1 MB leaves room for large variable lists. */
+const MAX_JSON_BODY_BYTES = 1_000_000;
 
 export interface AppDependencies {
   services: Services;
@@ -30,6 +34,8 @@ export function createApp({ services, logger }: AppDependencies): App {
     landingPage: false,
     // `/live` is Yoga's bare liveness; `/health` (below) also checks the database.
     healthCheckEndpoint: '/live',
+    // Replaced by useRequestBodyLimit (ordinary requests) and the upload parser's per-file limit.
+    maxRequestBodySize: false,
     maskedErrors: {
       // A domain ValidationError outside a result union (e.g. a bad cursor) is the client's mistake:
       // say what it was. Anything else unexpected stays masked and is logged with its stack.
@@ -70,6 +76,7 @@ export function createApp({ services, logger }: AppDependencies): App {
           }
         },
       },
+      useRequestBodyLimit(MAX_JSON_BODY_BYTES),
     ],
   });
 }

@@ -71,7 +71,9 @@ export class LocalStoreWriter {
     const expirationDays = input.expirationPolicy ? validExpirationDays(input.expirationPolicy) : null;
     const metadata = validMetadata(input.metadata ?? []);
     const now = this.now();
-    return this.db.getRepository(VectorStoreEntity).save({
+    const repository = this.db.getRepository(VectorStoreEntity);
+    // `create` makes an entity instance: the GraphQL node type recognises stores by class.
+    const store = repository.create({
       accountId,
       backend: 'local',
       source: 'primary',
@@ -84,6 +86,7 @@ export class LocalStoreWriter {
       expiresAt: computeExpiresAt(expirationDays, now),
       metadata,
     });
+    return repository.save(store);
   }
 
   async update(accountId: string, id: string, input: UpdateVectorStoreInput): Promise<VectorStoreEntity> {
@@ -170,7 +173,8 @@ export class LocalStoreWriter {
   /** Deletes the given local Files that no store links any more; returns their content hashes. */
   private async deleteUnusedFiles(manager: EntityManager, accountId: string, fileIds: string[]): Promise<string[]> {
     if (fileIds.length === 0) return [];
-    const rows: Array<{ content_hash: string | null }> = await manager.query(
+    // TypeORM answers a DELETE … RETURNING with [rows, affected].
+    const [rows]: [Array<{ content_hash: string | null }>, number] = await manager.query(
       `DELETE FROM file f
         WHERE f.account_id = $1 AND f.id = ANY($2) AND f.source = 'primary'
           AND NOT EXISTS (SELECT 1 FROM vector_store_file l WHERE l.file_id = f.id)

@@ -4,7 +4,6 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
@@ -81,7 +80,7 @@ async function parseMultipart(request: Request, options: StreamedUploadOptions):
   const files = new Map<string, Promise<StagedUpload>>();
   const parser = busboy({
     headers: { 'content-type': request.headers.get('content-type') ?? '' },
-    limits: { fileSize: options.maxFileBytes, files: 10, fields: 20, fieldSize: 1_000_000 },
+    limits: { fileSize: options.maxFileBytes, files: 1, fields: 2, fieldSize: 1_000_000 },
   });
   parser.on('field', (name, value) => fields.set(name, value));
   parser.on('file', (name, stream, info) => {
@@ -89,7 +88,8 @@ async function parseMultipart(request: Request, options: StreamedUploadOptions):
     staged.catch(() => stream.resume());
     files.set(name, staged);
   });
-  await pipeline(Readable.fromWeb(request.body as NodeReadableStream), parser);
+  // Yoga's Request body is a ponyfilled stream: read it as an async iterable, chunk by chunk.
+  await pipeline(Readable.from(request.body as unknown as AsyncIterable<Uint8Array>), parser);
   const parts = await Promise.all([...files].map(async ([name, staged]) => [name, await staged] as const));
 
   let operations: GraphQLParams;

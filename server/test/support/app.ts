@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { createApp, type App } from '../../src/app.ts';
-import { createServices, type Services } from '../../src/services/index.ts';
+import { createServices, type ServiceOptions, type Services } from '../../src/services/index.ts';
 import type { TestDatabase } from './database.ts';
 import { testSecrets } from '../factories/index.ts';
 
@@ -14,9 +14,9 @@ export interface TestApp {
   ): Promise<{ status: number; body: { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }>;
 }
 
-export function createTestApp(database: TestDatabase): TestApp {
-  const services = createServices(database.dataSource, testSecrets);
-  const app = createApp({ services, logger: pino({ level: 'silent' }) });
+export function createTestApp(database: TestDatabase, options: ServiceOptions = {}): TestApp {
+  const services = createServices(database.dataSource, testSecrets, options);
+  const app = createApp({ services, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   return {
     app,
     services,
