@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -28,8 +28,6 @@ export default async function setup(project: TestProject) {
     serverUrl = url.toString().replace(/\/$/, '');
   } else {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vs-align-test-pg-'));
-    // mkdtemp makes the folder private to root; as root, PostgreSQL runs as another user.
-    await chmod(dir, 0o755);
     const embedded = await startEmbeddedPostgres(dir, () => {});
     serverUrl = embedded.url.replace(/\/vs_align$/, '');
     stop = async () => {

