@@ -2,6 +2,7 @@ import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import { bearerToken } from './auth/token.ts';
 import type { GraphQLContext } from './graphql/context.ts';
+import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
 import { ValidationError } from './services/errors.ts';
@@ -60,7 +61,7 @@ export function createApp({ services, logger }: AppDependencies): App {
       const token = bearerToken(request.headers.get('authorization'));
       const principal = token ? await services.accounts.authenticate(token) : null;
       if (!principal) throw unauthenticated();
-      return { principal, services };
+      return { principal, services, loaders: createLoaders(services, principal.accountId) };
     },
     plugins: [
       useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),

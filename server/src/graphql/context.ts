@@ -1,8 +1,10 @@
 import type { Principal } from '../services/account.service.ts';
 import type { Services } from '../services/index.ts';
+import type { Loaders } from './loaders.ts';
 
 /** Per request: who is asking (null only while the auth check is pending) and the services. */
 export interface GraphQLContext {
   principal: Principal;
   services: Services;
+  loaders: Loaders;
 }

@@ -30,6 +30,44 @@ export class FileService {
     return applyKeyset(qb, 'link.file_id', vectorStoreFileSortKey, page).getMany();
   }
 
+  /**
+   * The first `limit` links of each store, in one query however many stores: what a page of stores
+   * with `files(first: n)` needs.
+   */
+  async firstLinksOfStores(
+    accountId: string,
+    vectorStoreIds: readonly string[],
+    status: VectorStoreFileStatus | null,
+    limit: number,
+  ): Promise<Map<string, VectorStoreFileEntity[]>> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT l.* FROM unnest($2::uuid[]) AS s(id)
+       CROSS JOIN LATERAL (
+         SELECT l.* FROM vector_store_file l
+          WHERE l.vector_store_id = s.id AND ($3::varchar IS NULL OR l.status = $3)
+          ORDER BY l.created_at, l.file_id LIMIT $4) l
+       WHERE EXISTS (SELECT 1 FROM vector_store vs WHERE vs.id = s.id AND vs.account_id = $1)`,
+      [accountId, vectorStoreIds, status, limit],
+    );
+    const byStore = new Map<string, VectorStoreFileEntity[]>(vectorStoreIds.map((id) => [id, []]));
+    const repository = this.db.getRepository(VectorStoreFileEntity);
+    for (const row of rows) {
+      const link = repository.create({
+        vectorStoreId: row.vector_store_id as string,
+        fileId: row.file_id as string,
+        status: row.status as VectorStoreFileStatus,
+        usageBytes: Number(row.usage_bytes),
+        lastError: row.last_error as VectorStoreFileEntity['lastError'],
+        attributes: row.attributes as VectorStoreFileEntity['attributes'],
+        chunkingStrategy: row.chunking_strategy as VectorStoreFileEntity['chunkingStrategy'],
+        createdAt: row.created_at as Date,
+        updatedAt: row.updated_at as Date,
+      });
+      byStore.get(link.vectorStoreId)!.push(link);
+    }
+    return byStore;
+  }
+
   async findByIds(accountId: string, ids: readonly string[]): Promise<FileEntity[]> {
     if (ids.length === 0) return [];
     return this.db

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, Logger } from 'typeorm';
 import { inject } from 'vitest';
 import { createDataSource } from '../../src/db/data-source.ts';
 
@@ -21,12 +21,14 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 /** A fresh, fully migrated database of the test's own, on the run's real PostgreSQL server. */
-export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrated?: boolean; logger?: Logger } = {},
+): Promise<TestDatabase> {
   const name = `vs_test_${randomBytes(6).toString('hex')}`;
   const template = options.migrated === false ? 'template0' : inject('templateDatabase');
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = `${inject('postgresServerUrl')}/${name}`;
-  const dataSource = createDataSource({ url, poolSize: 4 });
+  const dataSource = createDataSource({ url, poolSize: 4, logger: options.logger });
   await dataSource.initialize();
   return {
     url,

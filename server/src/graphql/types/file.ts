@@ -21,7 +21,10 @@ export const FileObject = builder.node(FileEntity, {
       type: VectorStoreSourceEnum,
       description: 'PRIMARY for local uploads, CACHE for mirrored OpenAI Files.',
     }),
-    externalId: t.exposeString('externalId', { nullable: true, description: "OpenAI's `file-…` id, if any." }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description: "OpenAI's `file-…` id, if any.",
+    }),
     filename: t.exposeString('filename', { description: 'The name the file was uploaded with.' }),
     bytes: t.exposeFloat('bytes', { description: 'Size in bytes.' }),
     purpose: t.exposeString('purpose', { description: 'OpenAI purpose, e.g. `assistants` or `user_data`.' }),
@@ -57,7 +60,7 @@ export const VectorStoreFile = builder.objectRef<VectorStoreFileEntity>('VectorS
       type: FileObject,
       description: 'The attached File.',
       resolve: async (link, _args, context) => {
-        const [file] = await context.services.files.findByIds(context.principal.accountId, [link.fileId]);
+        const file = await context.loaders.file.load(link.fileId);
         if (!file) throw new Error(`File ${link.fileId} of a link is missing`);
         return file;
       },
@@ -98,10 +101,23 @@ builder.objectField(VectorStore, 'files', (t) =>
             args,
             defaultSize: 20,
             maxSize: 100,
-            toCursor: (link: VectorStoreFileEntity) => encodeCursor(vectorStoreFileSortKey, link, link.fileId),
+            toCursor: (link: VectorStoreFileEntity) =>
+              encodeCursor(vectorStoreFileSortKey, link, link.fileId),
           },
           (page: PageRequest) =>
-            context.services.files.listLinks(context.principal.accountId, store.id, args.status ?? null, page),
+            // The first page of many stores is batched; later pages concern one store at a time.
+            !page.after && !page.before && !page.inverted
+              ? context.loaders.firstLinks.load({
+                  vectorStoreId: store.id,
+                  status: args.status ?? null,
+                  limit: page.limit,
+                })
+              : context.services.files.listLinks(
+                  context.principal.accountId,
+                  store.id,
+                  args.status ?? null,
+                  page,
+                ),
         ),
     },
     { name: 'VectorStoreFileConnection', description: 'A page of files of a store.' },

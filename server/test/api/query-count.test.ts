@@ -1,0 +1,66 @@
+import type { Logger } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount, createToken, createVectorStore } from '../factories/index.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+let queries: string[] = [];
+const counting: Logger = {
+  logQuery: (query) => void queries.push(query),
+  logQueryError: () => {},
+  logQuerySlow: () => {},
+  logSchemaBuild: () => {},
+  logMigration: () => {},
+  log: () => {},
+};
+
+let database: TestDatabase;
+let api: TestApp;
+let token: string;
+
+const PAGE = `query($first: Int!) {
+  vectorStores(first: $first) {
+    totalCount
+    edges { node { name fileCounts { total completed } files(first: 5) { edges { node { status file { filename bytes } } } } } }
+  }
+}`;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ logger: counting });
+  api = createTestApp(database);
+  const account = await createAccount(database.dataSource);
+  token = await createToken(database.dataSource, account.id, 'VIEWER');
+  for (let s = 0; s < 30; s++) {
+    const store = await createVectorStore(database.dataSource, account.id, { name: `S${s}` });
+    await database.dataSource.query(
+      `WITH f AS (
+         INSERT INTO file (account_id, source, filename, bytes, purpose, file_created_at)
+         SELECT $1, 'primary', 'f' || g || '.txt', g, 'assistants', now() FROM generate_series(1, 7) g RETURNING id)
+       INSERT INTO vector_store_file (vector_store_id, file_id, status) SELECT $2, id, 'completed' FROM f`,
+      [account.id, store.id],
+    );
+  }
+});
+
+afterAll(async () => database.drop());
+
+async function sqlCountFor(first: number): Promise<number> {
+  queries = [];
+  const { body } = await api.graphql<{ vectorStores: { edges: Array<{ node: { files: { edges: unknown[] } } }> } }>(
+    PAGE,
+    { token, variables: { first } },
+  );
+  expect(body.data!.vectorStores.edges).toHaveLength(first);
+  for (const edge of body.data!.vectorStores.edges) expect(edge.node.files.edges).toHaveLength(5);
+  return queries.length;
+}
+
+describe('a page of stores with their first files', () => {
+  it('costs the same number of SQL queries for 3 stores as for 30 (no N+1)', async () => {
+    const small = await sqlCountFor(3);
+    const large = await sqlCountFor(30);
+    expect(large).toBe(small);
+    // auth, page, count, first links, files
+    expect(large).toBeLessThanOrEqual(5);
+  });
+});
