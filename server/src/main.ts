@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import { loadSecretBox } from './auth/load-secret-box.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
+import { ExpiryJob } from './jobs/expiry.job.ts';
 import { createLogger } from './logger.ts';
 import { resolveOpenAIConnection } from './openai/connection.ts';
 import { RemoteDeletionWorker } from './services/deletion/remote-deletion.worker.ts';
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
       deletionWorker.start();
       const worker = deletionWorker;
       closers.push(() => worker.stop());
+      const expiryJob = new ExpiryJob(services.expiry, logger);
+      expiryJob.start();
+      closers.push(() => expiryJob.stop());
     }
 
     const app = createApp({ services, logger });

@@ -5,8 +5,10 @@ import type { SecretBox } from '../auth/secret-box.ts';
 import { ContentStore } from '../uploads/content-store.ts';
 import { AccountService } from './account.service.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
+import { ExpiryService } from './expiry.service.ts';
 import { FileService } from './file.service.ts';
 import { LocalStoreWriter } from './local-store-writer.ts';
+import { OrphanService } from './orphan.service.ts';
 import { VectorStoreService } from './vector-store.service.ts';
 
 export interface ServiceOptions {
@@ -28,6 +30,8 @@ export interface Services {
   deletions: DeletionService;
   contents: ContentStore;
   maxUploadBytes: number;
+  expiry: ExpiryService;
+  orphans: OrphanService;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -45,5 +49,7 @@ export function createServices(db: DataSource, secrets: SecretBox, options: Serv
     deletions: new DeletionService(db, writer, options.onDeletionQueued),
     contents,
     maxUploadBytes,
+    expiry: new ExpiryService(db),
+    orphans: new OrphanService(db, options.clock),
   };
 }
