@@ -2,6 +2,7 @@ import path from 'node:path';
 import os from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { SecretBox } from '../auth/secret-box.ts';
+import { createInProcessSyncProgressBus, type SyncProgressBus } from '../events/sync-progress.ts';
 import { ContentStore } from '../uploads/content-store.ts';
 import { AccountService } from './account.service.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
@@ -9,6 +10,7 @@ import { ExpiryService } from './expiry.service.ts';
 import { FileService } from './file.service.ts';
 import { LocalStoreWriter } from './local-store-writer.ts';
 import { OrphanService } from './orphan.service.ts';
+import { SyncService, type SyncOptions } from './sync/sync.service.ts';
 import { VectorStoreService } from './vector-store.service.ts';
 
 export interface ServiceOptions {
@@ -18,6 +20,10 @@ export interface ServiceOptions {
   clock?: () => Date;
   /** Told when remote deletion work was queued, so the worker can start at once. */
   onDeletionQueued?: () => void;
+  /** Concurrency, request-rate ceiling and retries of syncs with OpenAI. */
+  sync?: Partial<SyncOptions>;
+  /** Where sync progress is published; in-process unless given. */
+  syncProgress?: SyncProgressBus;
 }
 
 /** Every service of the process, built once from its dependencies. */
@@ -32,6 +38,7 @@ export interface Services {
   maxUploadBytes: number;
   expiry: ExpiryService;
   orphans: OrphanService;
+  sync: SyncService;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -40,9 +47,10 @@ export function createServices(db: DataSource, secrets: SecretBox, options: Serv
   const contents = new ContentStore(options.dataDir ?? path.join(os.tmpdir(), `vs-align-${process.pid}`));
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const writer = new LocalStoreWriter(db, contents, maxUploadBytes, options.clock);
+  const accounts = new AccountService(db, secrets);
   return {
     db,
-    accounts: new AccountService(db, secrets),
+    accounts,
     files: new FileService(db),
     vectorStores: new VectorStoreService(db),
     writer,
@@ -51,5 +59,6 @@ export function createServices(db: DataSource, secrets: SecretBox, options: Serv
     maxUploadBytes,
     expiry: new ExpiryService(db),
     orphans: new OrphanService(db, options.clock),
+    sync: new SyncService(db, accounts, options.syncProgress ?? createInProcessSyncProgressBus(), options.sync),
   };
 }

@@ -57,6 +57,10 @@ export class SyncRunEntity {
   @Column({ type: 'integer', default: 0 })
   storesRemoved!: number;
 
+  /** Store files read so far (progress: subscribers that missed events re-read it here). */
+  @Column({ type: 'integer', default: 0 })
+  filesDone!: number;
+
   @Column({ type: 'integer', default: 0 })
   filesCreated!: number;
 

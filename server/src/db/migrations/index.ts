@@ -3,6 +3,7 @@ import { AddVectorStoreSource1764100000000 } from './1764100000000-AddVectorStor
 import { FilesSyncRunsAndDeletionQueue1764200000000 } from './1764200000000-FilesSyncRunsAndDeletionQueue.ts';
 import { DeletionPlannedFiles1764300000000 } from './1764300000000-DeletionPlannedFiles.ts';
 import { AddFilesListedSummary1764400000000 } from './1764400000000-AddFilesListedSummary.ts';
+import { AddSyncRunFilesDone1764500000000 } from './1764500000000-AddSyncRunFilesDone.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   FilesSyncRunsAndDeletionQueue1764200000000,
   DeletionPlannedFiles1764300000000,
   AddFilesListedSummary1764400000000,
+  AddSyncRunFilesDone1764500000000,
 ];

@@ -1,0 +1,220 @@
+import { NotFoundError as OpenAINotFoundError } from 'openai';
+import type { SyncRunEntity } from '../../db/entities/sync-run.entity.ts';
+import { MirrorWriter, remoteStoreFields, remoteSummary, type LocalStore } from './mirror-writer.ts';
+import type { RemoteReader, VectorStore } from './remote-reader.ts';
+import type { RunProgress } from './run-progress.ts';
+import { Semaphore } from './semaphore.ts';
+
+/** At most this many errors are kept on a run's row; the rest are counted in the last one. */
+const MAX_RECORDED_ERRORS = 100;
+
+export interface AccountSyncPlan {
+  /** Re-list every store's files, changed or not. */
+  full: boolean;
+  /** Store scope: the one mirror to sync (its local id and OpenAI id); absent = the whole account. */
+  store?: { id: string; externalId: string } | undefined;
+  concurrency: number;
+  orphanGraceHours: number;
+}
+
+/** Why a run cannot be complete: the account-level listing failed (stores or Files). */
+class ListingFailed extends Error {}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * One sync of one account (or one store), start to end. The Files listing runs beside the stores
+ * listing; each page of stores is written as it arrives and its changed stores are handed to a
+ * bounded pool that lists their files. Removals come last, each only after the listing that proves
+ * them: stores after the complete stores listing, links after their store's complete listing, Files
+ * after the complete Files listing.
+ */
+export class AccountSync {
+  private readonly run: SyncRunEntity;
+  private recordedErrors = 0;
+  private droppedErrors = 0;
+
+  constructor(
+    private readonly reader: RemoteReader,
+    private readonly writer: MirrorWriter,
+    private readonly progress: RunProgress,
+    private readonly plan: AccountSyncPlan,
+  ) {
+    this.run = progress.run;
+  }
+
+  async execute(): Promise<void> {
+    const files = this.syncFileObjects();
+    // Keep the Files listing's failure for the end: the stores must still be synced.
+    files.catch(() => {});
+    let listingFailed = false;
+    try {
+      if (this.plan.store) await this.syncOneStore(this.plan.store);
+      else await this.syncAllStores();
+    } catch (error) {
+      if (!(error instanceof ListingFailed)) throw error;
+      listingFailed = true;
+    }
+
+    this.setPhase('files');
+    const listing = await files.catch(() => null);
+    if (listing) {
+      this.setPhase('cleanup');
+      await this.writer.removeFilesNotIn(listing.listed, listing.startedAt);
+    } else listingFailed = true;
+
+    this.setPhase('orphans');
+    this.run.orphansFound = await this.writer.countOrphans(this.plan.orphanGraceHours);
+    this.run.status = listingFailed ? 'FAILED' : this.run.errors.length > 0 ? 'PARTIAL' : 'SUCCEEDED';
+  }
+
+  private setPhase(phase: string): void {
+    this.run.phase = phase;
+    this.syncCounters();
+  }
+
+  /** Copies the reader's request counters onto the run and schedules a progress report. */
+  private syncCounters(): void {
+    this.run.requests = this.reader.counters.requests;
+    this.run.retries = this.reader.counters.retries;
+    this.progress.changed();
+  }
+
+  recordError(vectorStoreExternalId: string | null, error: unknown): void {
+    const at = new Date().toISOString();
+    if (this.recordedErrors < MAX_RECORDED_ERRORS) {
+      this.recordedErrors++;
+      this.run.errors = [...this.run.errors, { vectorStoreExternalId, message: describe(error), at }];
+    } else {
+      this.droppedErrors++;
+      this.run.errors = [
+        ...this.run.errors.slice(0, MAX_RECORDED_ERRORS),
+        { vectorStoreExternalId: null, message: `${this.droppedErrors} more errors were not recorded`, at },
+      ];
+    }
+    this.progress.changed();
+  }
+
+  private async syncAllStores(): Promise<void> {
+    this.setPhase('stores');
+    const pool = new Semaphore(this.plan.concurrency);
+    const storeTasks: Promise<void>[] = [];
+    const listed: string[] = [];
+    try {
+      for await (const page of this.reader.storePages()) {
+        this.run.storesTotal += page.length;
+        listed.push(...page.map((store) => store.id));
+        const toList = await this.writeStores(page);
+        for (const { store, localId } of toList) {
+          storeTasks.push(pool.run(() => this.syncStoreFiles(store, localId)));
+        }
+        this.syncCounters();
+      }
+    } catch (error) {
+      // Nothing is removed: the listing did not prove anything gone (SPEC §2 rule 3).
+      this.recordError(null, error);
+      await Promise.all(storeTasks);
+      throw new ListingFailed();
+    }
+    await Promise.all(storeTasks);
+    this.setPhase('cleanup');
+    const removed = await this.writer.removeStoresNotIn(listed);
+    this.run.storesRemoved += removed.stores;
+    this.run.filesRemoved += removed.links;
+  }
+
+  private async syncOneStore(target: { id: string; externalId: string }): Promise<void> {
+    this.setPhase('stores');
+    this.run.storesTotal = 1;
+    let store: VectorStore | null;
+    try {
+      store = await this.reader.retrieveStore(target.externalId);
+    } catch (error) {
+      this.recordError(target.externalId, error);
+      throw new ListingFailed();
+    }
+    if (store === null) {
+      // OpenAI answered 404 for this very store: that is proof enough that it is gone.
+      const removed = await this.writer.removeStore(target.id);
+      this.run.storesRemoved += removed.stores;
+      this.run.filesRemoved += removed.links;
+      this.run.storesDone = 1;
+      return;
+    }
+    const [toList] = await this.writeStores([store], true);
+    if (toList) await this.syncStoreFiles(toList.store, toList.localId);
+    else this.run.storesDone = 1;
+  }
+
+  /**
+   * Writes one page of remote stores and returns those whose files must be listed: new ones, those
+   * whose summary changed since their files were last listed, or all of them on a full pass. Stores
+   * being deleted here, and local rows that happen to share an OpenAI id, are left alone.
+   */
+  private async writeStores(page: VectorStore[], forceList = false) {
+    const local = await this.writer.findStores(page.map((store) => store.id));
+    const writable = page.filter((store) => {
+      const row = local.get(store.id);
+      return row === undefined || (row.source === 'cache' && row.status !== 'deleting');
+    });
+    const ids = await this.writer.upsertStores(writable, new Date());
+    const toList: Array<{ store: VectorStore; localId: string }> = [];
+    for (const store of page) {
+      const row: LocalStore | undefined = local.get(store.id);
+      const localId = ids.get(store.id);
+      if (localId === undefined) {
+        this.run.storesDone++;
+        continue;
+      }
+      if (row === undefined) this.run.storesCreated++;
+      else if (row.fields !== remoteStoreFields(store)) this.run.storesUpdated++;
+      if (forceList || this.plan.full || row?.filesListedSummary !== remoteSummary(store)) {
+        toList.push({ store, localId });
+      } else this.run.storesDone++;
+    }
+    return toList;
+  }
+
+  /** Lists one store's files completely; a failure is recorded on the run and stops only this store. */
+  private async syncStoreFiles(store: VectorStore, localId: string): Promise<void> {
+    const listed: string[] = [];
+    try {
+      for await (const page of this.reader.storeFilePages(store.id)) {
+        await this.writer.ensureFiles(page);
+        const { created, updated } = await this.writer.upsertLinks(localId, page);
+        this.run.filesCreated += created;
+        this.run.filesUpdated += updated;
+        this.run.filesDone += page.length;
+        for (const file of page) listed.push(file.id);
+        this.syncCounters();
+      }
+      // Awaited first: `x += await y` would read x before other stores' updates and lose them.
+      const removed = await this.writer.finishStoreFiles(localId, listed, remoteSummary(store));
+      this.run.filesRemoved += removed;
+    } catch (error) {
+      // Its summary stays stale, so the next run lists this store again. A 404 means the store was
+      // deleted while this run was going: not a failure, and the next listing removes its mirror.
+      if (!(error instanceof OpenAINotFoundError)) this.recordError(store.id, error);
+    } finally {
+      this.run.storesDone++;
+      this.syncCounters();
+    }
+  }
+
+  /** Lists every File (10,000 a page) and mirrors its metadata; the ids feed the final removal. */
+  private async syncFileObjects(): Promise<{ listed: string[]; startedAt: Date }> {
+    const startedAt = await this.writer.now();
+    const listed: string[] = [];
+    try {
+      for await (const page of this.reader.filePages()) {
+        await this.writer.upsertFiles(page, new Date());
+        for (const file of page) listed.push(file.id);
+        this.syncCounters();
+      }
+    } catch (error) {
+      this.recordError(null, error);
+      throw error;
+    }
+    return { listed, startedAt };
+  }
+}

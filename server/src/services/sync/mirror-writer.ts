@@ -1,0 +1,322 @@
+import type { DataSource } from 'typeorm';
+import type { FileObject, VectorStore, VectorStoreFile } from './remote-reader.ts';
+
+/** What sync needs to know of a local row before writing a page of remote stores. */
+export interface LocalStore {
+  id: string;
+  externalId: string;
+  source: 'primary' | 'cache';
+  status: string;
+  /** Everything sync mirrors, as one comparable string (see `storeFields`). */
+  fields: string;
+  filesListedSummary: string | null;
+}
+
+const seconds = (value: number | null | undefined): string | null =>
+  value == null ? null : new Date(value * 1000).toISOString();
+const millis = (value: Date | string | null): number | null => (value == null ? null : new Date(value).getTime());
+
+/** The part of a store's remote state that changes when its files change (SPEC §2 "Incremental"). */
+export function remoteSummary(store: VectorStore): string {
+  const c = store.file_counts;
+  return [store.status, c.in_progress, c.completed, c.failed, c.cancelled, c.total, store.usage_bytes, store.last_active_at].join('|');
+}
+
+/** A store as its mirror row holds it, in a shape both sides can be compared in. */
+function storeRow(store: VectorStore) {
+  const description = (store as VectorStore & { description?: string | null }).description ?? null;
+  return {
+    external_id: store.id,
+    name: store.name.slice(0, 256),
+    description,
+    status: store.status,
+    expiration_days: store.expires_after?.days ?? null,
+    expires_at: seconds(store.expires_at),
+    last_active_at: seconds(store.last_active_at),
+    usage_bytes: store.usage_bytes,
+    in_progress: store.file_counts.in_progress,
+    completed: store.file_counts.completed,
+    failed: store.file_counts.failed,
+    cancelled: store.file_counts.cancelled,
+    total: store.file_counts.total,
+    metadata: store.metadata ?? {},
+    created_at: seconds(store.created_at),
+  };
+}
+
+type StoreRow = ReturnType<typeof storeRow>;
+
+const sortedEntries = (record: Record<string, unknown>) => Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+
+function storeFields(row: Omit<StoreRow, 'external_id'>): string {
+  return JSON.stringify([
+    row.name,
+    row.description,
+    row.status,
+    row.expiration_days,
+    millis(row.expires_at),
+    millis(row.last_active_at),
+    Number(row.usage_bytes),
+    row.in_progress,
+    row.completed,
+    row.failed,
+    row.cancelled,
+    row.total,
+    sortedEntries(row.metadata),
+    millis(row.created_at),
+  ]);
+}
+
+export function remoteStoreFields(store: VectorStore): string {
+  return storeFields(storeRow(store));
+}
+
+/**
+ * Every write sync makes to the mirror, as one multi-row statement per page (rows travel as one
+ * JSON parameter expanded by `jsonb_to_recordset`). Every statement is scoped to one account and to
+ * `source = 'cache'` rows: a primary row is never created, changed or deleted here (SPEC §2 rule 2),
+ * and a store being deleted (`status = 'deleting'`) is left to the deletion queue.
+ */
+export class MirrorWriter {
+  constructor(
+    private readonly db: DataSource,
+    private readonly accountId: string,
+  ) {}
+
+  /** The local rows of these remote stores (of any source and status: the caller decides). */
+  async findStores(externalIds: string[]): Promise<Map<string, LocalStore>> {
+    const rows: Array<Record<string, unknown> & { id: string; external_id: string }> = await this.db.query(
+      `SELECT id, external_id, source, status, name, description, expiration_days, expires_at, last_active_at,
+              usage_bytes, file_count_in_progress AS in_progress, file_count_completed AS completed,
+              file_count_failed AS failed, file_count_cancelled AS cancelled, file_count_total AS total,
+              metadata, created_at, files_listed_summary
+         FROM vector_store WHERE account_id = $1 AND external_id = ANY($2::text[])`,
+      [this.accountId, externalIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.external_id,
+        {
+          id: row.id,
+          externalId: row.external_id,
+          source: row.source as LocalStore['source'],
+          status: row.status as string,
+          fields: storeFields(row as unknown as StoreRow),
+          filesListedSummary: row.files_listed_summary as string | null,
+        },
+      ]),
+    );
+  }
+
+  /** Inserts or refreshes mirrors; returns the local id of each store written. */
+  async upsertStores(stores: VectorStore[], syncedAt: Date): Promise<Map<string, string>> {
+    if (stores.length === 0) return new Map();
+    const rows: Array<{ id: string; external_id: string }> = await this.db.query(
+      `INSERT INTO vector_store AS vs (account_id, backend, source, external_id, name, description, status,
+              expiration_days, expires_at, last_active_at, usage_bytes, file_count_in_progress,
+              file_count_completed, file_count_failed, file_count_cancelled, file_count_total, metadata,
+              synced_at, created_at, updated_at)
+       SELECT $1, 'openai', 'cache', x.external_id, x.name, x.description, x.status, x.expiration_days,
+              x.expires_at, x.last_active_at, x.usage_bytes, x.in_progress, x.completed, x.failed, x.cancelled,
+              x.total, x.metadata, $3, x.created_at, $3
+         FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, name text, description text, status text,
+              expiration_days int, expires_at timestamptz, last_active_at timestamptz, usage_bytes bigint,
+              in_progress int, completed int, failed int, cancelled int, total int, metadata jsonb,
+              created_at timestamptz)
+       ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
+              name = excluded.name, description = excluded.description, status = excluded.status,
+              expiration_days = excluded.expiration_days, expires_at = excluded.expires_at,
+              last_active_at = excluded.last_active_at, usage_bytes = excluded.usage_bytes,
+              file_count_in_progress = excluded.file_count_in_progress,
+              file_count_completed = excluded.file_count_completed,
+              file_count_failed = excluded.file_count_failed,
+              file_count_cancelled = excluded.file_count_cancelled,
+              file_count_total = excluded.file_count_total, metadata = excluded.metadata,
+              created_at = excluded.created_at, synced_at = excluded.synced_at,
+              updated_at = CASE
+                WHEN (vs.name, vs.description, vs.status, vs.expiration_days, vs.expires_at, vs.last_active_at,
+                      vs.usage_bytes, vs.file_count_in_progress, vs.file_count_completed, vs.file_count_failed,
+                      vs.file_count_cancelled, vs.file_count_total, vs.metadata)
+                  IS DISTINCT FROM
+                     (excluded.name, excluded.description, excluded.status, excluded.expiration_days,
+                      excluded.expires_at, excluded.last_active_at, excluded.usage_bytes,
+                      excluded.file_count_in_progress, excluded.file_count_completed, excluded.file_count_failed,
+                      excluded.file_count_cancelled, excluded.file_count_total, excluded.metadata)
+                THEN excluded.updated_at ELSE vs.updated_at END
+        WHERE vs.source = 'cache' AND vs.status <> 'deleting'
+       RETURNING vs.id, vs.external_id`,
+      [this.accountId, JSON.stringify(stores.map(storeRow)), syncedAt],
+    );
+    return new Map(rows.map((row) => [row.external_id, row.id]));
+  }
+
+  /**
+   * Makes sure a File row exists for each attached file, so links can point at it. A File first seen
+   * through a store gets a placeholder (no `synced_at`) that the Files listing fills in, or removes
+   * when it proves the File gone. This is its own statement: the link upsert that follows then sees
+   * rows inserted concurrently by other stores' pages, which a single statement's snapshot would not.
+   */
+  async ensureFiles(files: VectorStoreFile[]): Promise<void> {
+    if (files.length === 0) return;
+    await this.db.query(
+      `INSERT INTO file (account_id, source, external_id, filename, bytes, purpose, file_created_at)
+       SELECT $1, 'cache', x.external_id, '', 0, 'assistants', x.created_at
+         FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, created_at timestamptz)
+       ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`,
+      [this.accountId, JSON.stringify(files.map((f) => ({ external_id: f.id, created_at: seconds(f.created_at) })))],
+    );
+  }
+
+  /** Inserts or refreshes the links of one store; returns how many were created and how many changed. */
+  async upsertLinks(vectorStoreId: string, files: VectorStoreFile[]): Promise<{ created: number; updated: number }> {
+    if (files.length === 0) return { created: 0, updated: 0 };
+    const rows = files.map((f) => ({
+      file_external_id: f.id,
+      status: f.status,
+      usage_bytes: f.usage_bytes,
+      last_error: f.last_error ?? null,
+      attributes: f.attributes ?? null,
+      chunking_strategy: f.chunking_strategy ?? null,
+      created_at: seconds(f.created_at),
+    }));
+    const changed: Array<{ created: boolean }> = await this.db.query(
+      `INSERT INTO vector_store_file AS l (vector_store_id, file_id, status, usage_bytes, last_error, attributes,
+              chunking_strategy, created_at, updated_at)
+       SELECT $2, f.id, x.status, x.usage_bytes, x.last_error, x.attributes, x.chunking_strategy, x.created_at, now()
+         FROM jsonb_to_recordset($3::jsonb) AS x(file_external_id text, status text, usage_bytes bigint,
+              last_error jsonb, attributes jsonb, chunking_strategy jsonb, created_at timestamptz)
+         JOIN file f ON f.account_id = $1 AND f.external_id = x.file_external_id
+       ON CONFLICT (vector_store_id, file_id) DO UPDATE SET
+              status = excluded.status, usage_bytes = excluded.usage_bytes, last_error = excluded.last_error,
+              attributes = excluded.attributes, chunking_strategy = excluded.chunking_strategy,
+              created_at = excluded.created_at, updated_at = excluded.updated_at
+        WHERE (l.status, l.usage_bytes, l.last_error, l.attributes, l.chunking_strategy, l.created_at)
+              IS DISTINCT FROM (excluded.status, excluded.usage_bytes, excluded.last_error, excluded.attributes,
+                                excluded.chunking_strategy, excluded.created_at)
+       RETURNING (xmax = 0) AS created`,
+      [this.accountId, vectorStoreId, JSON.stringify(rows)],
+    );
+    const created = changed.filter((row) => row.created).length;
+    return { created, updated: changed.length - created };
+  }
+
+  /**
+   * After a complete listing of a store's files: removes the links it did not contain, and records the
+   * summary the listing answered for, so an unchanged store is not listed again. One statement.
+   */
+  async finishStoreFiles(vectorStoreId: string, listed: string[], summary: string): Promise<number> {
+    const [{ removed }] = await this.db.query(
+      `WITH gone AS (
+         DELETE FROM vector_store_file l USING file f
+          WHERE l.vector_store_id = $1 AND f.id = l.file_id
+            AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS seen(id) WHERE seen.id = f.external_id)
+         RETURNING 1
+       ), mark AS (
+         UPDATE vector_store SET files_listed_summary = $3 WHERE id = $1 AND source = 'cache'
+       )
+       SELECT count(*)::int AS removed FROM gone`,
+      [vectorStoreId, listed, summary],
+    );
+    return removed;
+  }
+
+  /** Removes mirrors whose store a complete listing did not contain; returns stores and links removed. */
+  async removeStoresNotIn(listed: string[]): Promise<{ stores: number; links: number }> {
+    const [counts] = await this.db.query(
+      `WITH doomed AS (
+         SELECT id FROM vector_store vs
+          WHERE vs.account_id = $1 AND vs.source = 'cache' AND vs.status <> 'deleting'
+            AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS seen(id) WHERE seen.id = vs.external_id)
+       ), links AS (
+         SELECT count(*)::int AS n FROM vector_store_file WHERE vector_store_id IN (SELECT id FROM doomed)
+       ), gone AS (
+         DELETE FROM vector_store WHERE id IN (SELECT id FROM doomed) RETURNING 1
+       )
+       SELECT (SELECT count(*)::int FROM gone) AS stores, (SELECT n FROM links) AS links`,
+      [this.accountId, listed],
+    );
+    return counts;
+  }
+
+  /** Removes one mirror that OpenAI answered 404 for (single-store sync). */
+  async removeStore(vectorStoreId: string): Promise<{ stores: number; links: number }> {
+    const [counts] = await this.db.query(
+      `WITH links AS (SELECT count(*)::int AS n FROM vector_store_file WHERE vector_store_id = $2),
+            gone AS (DELETE FROM vector_store WHERE id = $2 AND account_id = $1 AND source = 'cache'
+                       AND status <> 'deleting' RETURNING 1)
+       SELECT (SELECT count(*)::int FROM gone) AS stores,
+              CASE WHEN EXISTS (SELECT 1 FROM gone) THEN (SELECT n FROM links) ELSE 0 END AS links`,
+      [this.accountId, vectorStoreId],
+    );
+    return counts;
+  }
+
+  /** Inserts or refreshes File metadata (and fills in placeholders). */
+  async upsertFiles(files: FileObject[], syncedAt: Date): Promise<void> {
+    if (files.length === 0) return;
+    const rows = files.map((f) => ({
+      external_id: f.id,
+      filename: f.filename,
+      bytes: f.bytes,
+      purpose: f.purpose,
+      created_at: seconds(f.created_at),
+    }));
+    await this.db.query(
+      `INSERT INTO file AS f (account_id, source, external_id, filename, bytes, purpose, file_created_at, synced_at)
+       SELECT $1, 'cache', x.external_id, left(x.filename, 1024), x.bytes, left(x.purpose, 32), x.created_at, $3
+         FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, filename text, bytes bigint, purpose text,
+              created_at timestamptz)
+       ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
+              filename = excluded.filename, bytes = excluded.bytes, purpose = excluded.purpose,
+              file_created_at = excluded.file_created_at, synced_at = excluded.synced_at, updated_at = now()
+        WHERE f.source = 'cache'
+          AND (f.synced_at IS NULL
+               OR (f.filename, f.bytes, f.purpose, f.file_created_at)
+                  IS DISTINCT FROM (excluded.filename, excluded.bytes, excluded.purpose, excluded.file_created_at))`,
+      [this.accountId, JSON.stringify(rows), syncedAt],
+    );
+  }
+
+  /** The database's clock: what `created_at` defaults compare against. */
+  async now(): Promise<Date> {
+    const [{ now }] = await this.db.query(`SELECT clock_timestamp() AS now`);
+    return now;
+  }
+
+  /**
+   * After a complete Files listing that started at `listingStartedAt`: removes the mirrored Files it did
+   * not contain. Rows created since it started (placeholders for files attached meanwhile) are kept for
+   * the next listing to judge, and a File still linked to a local store is never touched.
+   */
+  async removeFilesNotIn(listed: string[], listingStartedAt: Date): Promise<number> {
+    const [{ removed }] = await this.db.query(
+      `WITH gone AS (
+         DELETE FROM file f
+          WHERE f.account_id = $1 AND f.source = 'cache' AND f.created_at < $3
+            AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS seen(id) WHERE seen.id = f.external_id)
+            AND NOT EXISTS (SELECT 1 FROM vector_store_file l JOIN vector_store vs ON vs.id = l.vector_store_id
+                             WHERE l.file_id = f.id AND vs.source <> 'cache')
+         RETURNING 1
+       )
+       SELECT count(*)::int AS removed FROM gone`,
+      [this.accountId, listed, listingStartedAt],
+    );
+    return removed;
+  }
+
+  /**
+   * Orphan Files (SPEC §2): purpose `assistants` or `user_data`, attached to no store of the account,
+   * and older than the grace period.
+   */
+  async countOrphans(graceHours: number): Promise<number> {
+    const [{ orphans }] = await this.db.query(
+      `SELECT count(*)::int AS orphans FROM file f
+        WHERE f.account_id = $1 AND f.source = 'cache' AND f.purpose IN ('assistants', 'user_data')
+          AND f.synced_at IS NOT NULL
+          AND f.file_created_at < clock_timestamp() - make_interval(hours => $2)
+          AND NOT EXISTS (SELECT 1 FROM vector_store_file l WHERE l.file_id = f.id)`,
+      [this.accountId, graceHours],
+    );
+    return orphans;
+  }
+}

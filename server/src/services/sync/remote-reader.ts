@@ -1,0 +1,98 @@
+import OpenAI, { NotFoundError as OpenAINotFoundError } from 'openai';
+import type { FileObject } from 'openai/resources/files';
+import type { VectorStore } from 'openai/resources/vector-stores/vector-stores';
+import type { VectorStoreFile } from 'openai/resources/vector-stores/files';
+import type { RateLimiter } from './rate-limiter.ts';
+import { withRetry, type RetryPolicy } from './retry.ts';
+
+export type { FileObject, VectorStore, VectorStoreFile };
+
+/** Requests made by a run, retries included, and how many of them were retries. */
+export interface RequestCounters {
+  requests: number;
+  retries: number;
+}
+
+/** The largest pages OpenAI allows: fewer round trips is the whole game at 20+ ms each. */
+const STORE_PAGE = 100;
+const STORE_FILE_PAGE = 100;
+const FILE_PAGE = 10_000;
+
+/**
+ * Reads one account's objects from OpenAI, page by page. Every request goes through the run's rate
+ * limiter and retry policy and is counted. Pages are yielded as they arrive, so the caller writes
+ * each one and lets it go: memory stays at one page per concurrent listing, whatever the account size.
+ */
+export class RemoteReader {
+  constructor(
+    private readonly client: OpenAI,
+    private readonly limiter: RateLimiter,
+    private readonly policy: RetryPolicy,
+    readonly counters: RequestCounters,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private call<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
+    const options = this.signal ? { signal: this.signal } : {};
+    return withRetry(
+      () => request(options),
+      this.policy,
+      {
+        beforeAttempt: async () => {
+          await this.limiter.acquire(this.signal);
+          this.counters.requests++;
+        },
+        onRetry: () => {
+          this.counters.retries++;
+        },
+        onRetryAfter: (ms) => this.limiter.pauseFor(ms),
+      },
+      this.signal,
+    );
+  }
+
+  /** Follows `after=` cursors until `has_more` is false. */
+  private async *pages<T extends { id: string }>(
+    list: (after: string | undefined, options: { signal?: AbortSignal }) => Promise<{ data: T[]; has_more: boolean }>,
+  ): AsyncGenerator<T[]> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.call((options) => list(after, options));
+      if (page.data.length > 0) yield page.data;
+      if (!page.has_more || page.data.length === 0) return;
+      after = page.data[page.data.length - 1]!.id;
+    }
+  }
+
+  storePages(): AsyncGenerator<VectorStore[]> {
+    return this.pages((after, options) =>
+      this.client.vectorStores.list({ limit: STORE_PAGE, ...(after ? { after } : {}) }, options),
+    );
+  }
+
+  storeFilePages(vectorStoreId: string): AsyncGenerator<VectorStoreFile[]> {
+    return this.pages((after, options) =>
+      this.client.vectorStores.files.list(
+        vectorStoreId,
+        { limit: STORE_FILE_PAGE, ...(after ? { after } : {}) },
+        options,
+      ),
+    );
+  }
+
+  filePages(): AsyncGenerator<FileObject[]> {
+    return this.pages((after, options) =>
+      this.client.files.list({ limit: FILE_PAGE, ...(after ? { after } : {}) }, options),
+    );
+  }
+
+  /** The store, or null when OpenAI says it does not exist (404). */
+  async retrieveStore(vectorStoreId: string): Promise<VectorStore | null> {
+    try {
+      return await this.call((options) => this.client.vectorStores.retrieve(vectorStoreId, options));
+    } catch (error) {
+      if (error instanceof OpenAINotFoundError) return null;
+      throw error;
+    }
+  }
+}

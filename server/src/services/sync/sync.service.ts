@@ -1,0 +1,323 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type OpenAI from 'openai';
+import type { DataSource } from 'typeorm';
+import { AccountEntity } from '../../db/entities/account.entity.ts';
+import { SyncRunEntity, type SyncTrigger } from '../../db/entities/sync-run.entity.ts';
+import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
+import type { SyncProgressBus, SyncProgressEvent } from '../../events/sync-progress.ts';
+import { createOpenAIClient } from '../../openai/client.ts';
+import type { AccountService, OpenAIConnection } from '../account.service.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { isUuid } from '../ids.ts';
+import { applyKeyset, encodeCursor, type PageRequest, type SortKey } from '../keyset.ts';
+import { AccountSync } from './account-sync.ts';
+import { tryLockAccountSync, type HeldLock } from './advisory-lock.ts';
+import { MirrorWriter } from './mirror-writer.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { RemoteReader } from './remote-reader.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
+import { progressEvent, RunProgress } from './run-progress.ts';
+
+export interface SyncOptions {
+  /** Stores whose files are listed at the same time. */
+  concurrency: number;
+  /** Request-rate ceiling towards OpenAI per run (0 = none). */
+  maxRequestsPerSecond: number;
+  retry: RetryPolicy;
+  requestTimeoutMs: number;
+  /** At most one progress event (and row update) per interval. */
+  progressIntervalMs: number;
+  /** How an OpenAI client is built for an account (tests and benchmarks keep the default). */
+  createClient: (connection: OpenAIConnection, timeoutMs: number) => OpenAI;
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
+  concurrency: 8,
+  maxRequestsPerSecond: 50,
+  retry: DEFAULT_RETRY_POLICY,
+  requestTimeoutMs: 60_000,
+  progressIntervalMs: 250,
+  // Our own retry loop counts and rate-limits every attempt, so the SDK's retries are off.
+  createClient: (connection, timeoutMs) => createOpenAIClient(connection, { maxRetries: 0, timeoutMs }),
+};
+
+export interface StartSyncRequest {
+  accountId: string;
+  trigger: SyncTrigger;
+  /** Local id of one mirror to sync; absent = the whole account. */
+  vectorStoreId?: string | null;
+}
+
+export interface StartedSync {
+  run: SyncRunEntity;
+  /** True when another run of the account was already going and is returned instead. */
+  joined: boolean;
+  /** Settles with the finished run. */
+  done: Promise<SyncRunEntity>;
+}
+
+/** Newest first; the id breaks ties. */
+const runSortKey: SortKey = {
+  sql: 'run.started_at',
+  direction: 'DESC',
+  valueOf: (row) => (row as SyncRunEntity).startedAt.toISOString(),
+};
+
+/** Progress counters only grow: an event with a smaller one was overtaken by what was already sent. */
+const isBehind = (event: SyncProgressEvent, last: SyncProgressEvent): boolean =>
+  event.requests < last.requests || event.storesDone < last.storesDone || event.filesDone < last.filesDone;
+
+const INTERRUPTED = 'Interrupted: the process running this sync stopped before it finished';
+
+/**
+ * Syncs accounts' mirrors with OpenAI (SPEC §2 "Sync"). One run per account at a time across every
+ * process, enforced by a PostgreSQL advisory lock; a second request gets the running run.
+ */
+export class SyncService {
+  private readonly options: SyncOptions;
+  /** Runs this process is executing, by account. */
+  private readonly running = new Map<string, { run: SyncRunEntity; done: Promise<SyncRunEntity> }>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly accounts: AccountService,
+    readonly bus: SyncProgressBus,
+    options: Partial<SyncOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_SYNC_OPTIONS, ...options };
+  }
+
+  /** Starts a run and returns it at once (RUNNING), or the account's running run. */
+  async startSync(request: StartSyncRequest): Promise<StartedSync> {
+    const account = await this.db.getRepository(AccountEntity).findOneBy({ id: request.accountId });
+    if (!account) throw new NotFoundError('Account', request.accountId);
+    const store = request.vectorStoreId ? await this.findMirror(account.id, request.vectorStoreId) : null;
+
+    // The holder of the lock inserts its run right after taking it: look for the run a few times.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const local = this.running.get(account.id);
+      if (local) return { ...local, joined: true };
+      const lock = await tryLockAccountSync(this.db, account.id);
+      if (lock) return this.begin(account, lock, request.trigger, store);
+      const other = await this.db
+        .getRepository(SyncRunEntity)
+        .findOne({ where: { accountId: account.id, status: 'RUNNING' }, order: { startedAt: 'DESC' } });
+      if (other) return { run: other, joined: true, done: this.waitForRun(other.id) };
+      await sleep(50);
+    }
+    throw new Error('Another process holds the sync lock of this account without a running sync');
+  }
+
+  /** Starts a run (or joins the running one) and waits for its outcome. */
+  async runSync(request: StartSyncRequest): Promise<SyncRunEntity> {
+    return (await this.startSync(request)).done;
+  }
+
+  private async findMirror(accountId: string, vectorStoreId: string): Promise<VectorStoreEntity> {
+    const store = isUuid(vectorStoreId)
+      ? await this.db.getRepository(VectorStoreEntity).findOneBy({ accountId, id: vectorStoreId })
+      : null;
+    if (!store) throw new NotFoundError('VectorStore', vectorStoreId);
+    if (store.source !== 'cache' || !store.externalId) {
+      throw new ValidationError('vectorStoreId', 'Only mirrors of OpenAI stores (source CACHE) are synced');
+    }
+    return store;
+  }
+
+  private async begin(
+    account: AccountEntity,
+    lock: HeldLock,
+    trigger: SyncTrigger,
+    store: VectorStoreEntity | null,
+  ): Promise<StartedSync> {
+    let run: SyncRunEntity;
+    try {
+      // Holding the lock proves that any RUNNING run of this account is dead.
+      await this.failRunsOf(account.id);
+      const full = store !== null || (await this.isFullPassDue(account));
+      run = await this.db.getRepository(SyncRunEntity).save({
+        accountId: account.id,
+        trigger,
+        vectorStoreId: store?.id ?? null,
+        full,
+        status: 'RUNNING',
+        phase: 'starting',
+        errors: [],
+        startedAt: new Date(),
+        finishedAt: null,
+      });
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    const done = this.execute(account, run, store)
+      .finally(() => lock.release())
+      .finally(() => this.running.delete(account.id));
+    this.running.set(account.id, { run, done });
+    return { run: { ...run } as SyncRunEntity, joined: false, done };
+  }
+
+  /** The first run of an account is full, then every `fullSyncEvery`-th whole-account run. */
+  private async isFullPassDue(account: AccountEntity): Promise<boolean> {
+    const [{ finished }] = await this.db.query(
+      `SELECT count(*)::int AS finished FROM sync_run
+        WHERE account_id = $1 AND vector_store_id IS NULL AND status IN ('SUCCEEDED', 'PARTIAL')`,
+      [account.id],
+    );
+    return finished % Math.max(1, account.fullSyncEvery) === 0;
+  }
+
+  private async execute(
+    account: AccountEntity,
+    run: SyncRunEntity,
+    store: VectorStoreEntity | null,
+  ): Promise<SyncRunEntity> {
+    const progress = new RunProgress(run, this.db, this.bus, this.options.progressIntervalMs);
+    const connection = this.accounts.openaiConnection(account);
+    const reader = connection
+      ? new RemoteReader(
+          this.options.createClient(connection, this.options.requestTimeoutMs),
+          new RateLimiter(this.options.maxRequestsPerSecond),
+          this.options.retry,
+          { requests: 0, retries: 0 },
+          this.abort.signal,
+        )
+      : null;
+    const sync = reader
+      ? new AccountSync(reader, new MirrorWriter(this.db, account.id), progress, {
+          full: run.full,
+          store: store ? { id: store.id, externalId: store.externalId! } : undefined,
+          concurrency: this.options.concurrency,
+          orphanGraceHours: account.orphanGraceHours,
+        })
+      : null;
+    try {
+      if (!sync) throw new Error('The account has no OpenAI API key');
+      await sync.execute();
+    } catch (error) {
+      run.status = 'FAILED';
+      const message = this.abort.signal.aborted ? 'The server shut down during this sync' : (error as Error).message;
+      run.errors = [...run.errors, { vectorStoreExternalId: null, message, at: new Date().toISOString() }];
+    }
+    if (reader) {
+      run.requests = reader.counters.requests;
+      run.retries = reader.counters.retries;
+    }
+    run.phase = 'finished';
+    run.finishedAt = new Date();
+    await progress.finish();
+    return run;
+  }
+
+  /** Marks the RUNNING runs of an account FAILED; only call while holding its sync lock. */
+  private async failRunsOf(accountId: string): Promise<number> {
+    const result = await this.db.query(
+      `UPDATE sync_run SET status = 'FAILED', phase = 'finished', finished_at = now(),
+              errors = errors || jsonb_build_array(jsonb_build_object(
+                'vectorStoreExternalId', NULL, 'message', $2::text, 'at', to_jsonb(now())))
+        WHERE account_id = $1 AND status = 'RUNNING'`,
+      [accountId, INTERRUPTED],
+    );
+    return (result as [unknown, number])[1];
+  }
+
+  /**
+   * Marks runs left RUNNING by a crashed process as FAILED. A run is dead only if its account's sync
+   * lock is free: a run still going in another process holds it, and is left alone.
+   */
+  async markDeadRuns(): Promise<number> {
+    const accounts: Array<{ account_id: string }> = await this.db.query(
+      `SELECT DISTINCT account_id FROM sync_run WHERE status = 'RUNNING'`,
+    );
+    let marked = 0;
+    for (const { account_id: accountId } of accounts) {
+      if (this.running.has(accountId)) continue;
+      const lock = await tryLockAccountSync(this.db, accountId);
+      if (!lock) continue;
+      try {
+        marked += await this.failRunsOf(accountId);
+      } finally {
+        await lock.release();
+      }
+    }
+    return marked;
+  }
+
+  /** Polls a run executed by another process until it finishes. */
+  private async waitForRun(runId: string): Promise<SyncRunEntity> {
+    for (;;) {
+      const run = await this.db.getRepository(SyncRunEntity).findOneByOrFail({ id: runId });
+      if (run.status !== 'RUNNING') return run;
+      await sleep(200, undefined, { signal: this.abort.signal });
+    }
+  }
+
+  /** Stops every run of this process (each ends FAILED) and waits for them to write their outcome. */
+  async shutdown(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([...this.running.values()].map((entry) => entry.done));
+  }
+
+  // --- Reading runs ------------------------------------------------------------------------------
+
+  async findRun(accountId: string, id: string): Promise<SyncRunEntity | null> {
+    if (!isUuid(id)) return null;
+    return this.db.getRepository(SyncRunEntity).findOneBy({ accountId, id });
+  }
+
+  async findRunsByIds(accountId: string, ids: readonly string[]): Promise<SyncRunEntity[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.db
+      .getRepository(SyncRunEntity)
+      .createQueryBuilder('run')
+      .where('run.account_id = :accountId AND run.id = ANY(:ids)', { accountId, ids: valid })
+      .getMany();
+  }
+
+  async listRuns(accountId: string, page: PageRequest): Promise<SyncRunEntity[]> {
+    const qb = this.db
+      .getRepository(SyncRunEntity)
+      .createQueryBuilder('run')
+      .where('run.account_id = :accountId', { accountId });
+    return applyKeyset(qb, 'run.id', runSortKey, page).getMany();
+  }
+
+  runCursor(run: SyncRunEntity): string {
+    return encodeCursor(runSortKey, run);
+  }
+
+  async countRuns(accountId: string): Promise<number> {
+    return this.db.getRepository(SyncRunEntity).countBy({ accountId });
+  }
+
+  /**
+   * Progress events of an account's runs, or of one run. For one run, the first event is its current
+   * state read from its row (so a late or reconnecting subscriber starts from the truth), and the
+   * iteration ends after its final event, which is delivered exactly once.
+   */
+  async *progress(accountId: string, runId?: string | null): AsyncGenerator<SyncProgressEvent> {
+    const events = this.bus.subscribe(accountId);
+    try {
+      if (!runId) {
+        yield* events;
+        return;
+      }
+      const run = await this.findRun(accountId, runId);
+      if (!run) return;
+      let last = progressEvent(run, 0);
+      yield last;
+      if (last.final) return;
+      for await (const event of events) {
+        // Events published between subscribing and reading the row may be older than the row.
+        if (event.runId !== runId || (!event.final && isBehind(event, last))) continue;
+        last = event;
+        yield event;
+        if (event.final) return;
+      }
+    } finally {
+      await events.return?.();
+    }
+  }
+}
