@@ -1,6 +1,8 @@
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { bearerToken } from './auth/token.ts';
+import { RateLimiter } from './http/rate-limiter.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
@@ -16,6 +18,8 @@ const MAX_JSON_BODY_BYTES = 1_000_000;
 export interface AppDependencies {
   services: Services;
   logger: Logger;
+  /** Requests per second per token, sustained and in a burst; absent = unlimited (tests, benchmarks). */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -26,7 +30,8 @@ const unauthenticated = () =>
   });
 
 /** Builds the GraphQL app from its dependencies. It never listens: main.ts and tests call `app.fetch`. */
-export function createApp({ services, logger }: AppDependencies): App {
+export function createApp({ services, logger, rateLimit }: AppDependencies): App {
+  const limiter = rateLimit ? new RateLimiter(rateLimit.perSecond, rateLimit.burst) : null;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -47,7 +52,8 @@ export function createApp({ services, logger }: AppDependencies): App {
             extensions: { code: 'BAD_USER_INPUT', field: original.field },
           });
         }
-        if (!(original instanceof GraphQLError)) logger.error({ err: original }, 'Unexpected error in a resolver');
+        if (!(original instanceof GraphQLError))
+          logger.error({ err: original }, 'Unexpected error in a resolver');
         return maskError(error, message, isDev);
       },
     },
@@ -61,9 +67,27 @@ export function createApp({ services, logger }: AppDependencies): App {
       const token = bearerToken(request.headers.get('authorization'));
       const principal = token ? await services.accounts.authenticate(token) : null;
       if (!principal) throw unauthenticated();
+      const waitSeconds = limiter?.take(principal.tokenId) ?? 0;
+      if (waitSeconds > 0) {
+        throw new GraphQLError('Too many requests for this token: slow down', {
+          extensions: {
+            code: 'RATE_LIMITED',
+            http: { status: 429, headers: { 'Retry-After': String(waitSeconds) } },
+          },
+        });
+      }
       return { principal, services, loaders: createLoaders(services, principal.accountId) };
     },
     plugins: [
+      // Refused before execution: deep, wide, aliased or costly documents (introspection excepted).
+      ...new EnvelopArmor({
+        maxDepth: { n: 10, ignoreIntrospection: true },
+        maxAliases: { n: 15 },
+        maxDirectives: { n: 10 },
+        maxTokens: { n: 2000 },
+        costLimit: { maxCost: 5000, ignoreIntrospection: true },
+        blockFieldSuggestion: { enabled: true },
+      }).protect().plugins,
       useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
       {
         // Liveness that also proves the database answers.
@@ -73,7 +97,9 @@ export function createApp({ services, logger }: AppDependencies): App {
             await services.db.query('SELECT 1');
             endResponse(fetchAPI.Response.json({ status: 'ok', database: 'ok' }));
           } catch {
-            endResponse(fetchAPI.Response.json({ status: 'error', database: 'unreachable' }, { status: 503 }));
+            endResponse(
+              fetchAPI.Response.json({ status: 'error', database: 'unreachable' }, { status: 503 }),
+            );
           }
         },
       },

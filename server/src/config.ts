@@ -20,6 +20,8 @@ export interface Config {
   secretKey: string | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   syncSchedule: string;
+  /** Requests per second per token, sustained and in a burst. */
+  rateLimit: { perSecond: number; burst: number };
   /** Largest accepted upload into a local store. */
   maxUploadBytes: number;
   /** Run croner schedules and the deletion queue in this process. */
@@ -103,6 +105,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     syncSchedule: str('SYNC_SCHEDULE') ?? '*/5 * * * *',
     maxUploadBytes: positiveInt('MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
+    rateLimit: {
+      perSecond: positiveInt('RATE_LIMIT_PER_SECOND', 50),
+      burst: positiveInt('RATE_LIMIT_BURST', 100),
+    },
     runJobs: (str('RUN_JOBS') ?? 'true') !== 'false',
   };
   if (problems.length > 0) throw new ConfigError(problems);

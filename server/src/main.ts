@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       closers.push(() => expiryJob.stop());
     }
 
-    const app = createApp({ services, logger });
+    const app = createApp({ services, logger, rateLimit: config.rateLimit });
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>

@@ -1,0 +1,104 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { createServices } from '../../src/services/index.ts';
+import { createAccount, createToken, testSecrets } from '../factories/index.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+let database: TestDatabase;
+let api: TestApp;
+let token: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  api = createTestApp(database);
+  const account = await createAccount(database.dataSource);
+  token = await createToken(database.dataSource, account.id, 'VIEWER');
+});
+
+afterAll(async () => database.drop());
+
+const refusal = async (query: string) => {
+  const { body } = await api.graphql(query, { token });
+  expect(body.data).toBeUndefined();
+  return body.errors?.map((e) => e.message).join(' | ') ?? '';
+};
+
+describe('document limits, refused before execution', () => {
+  it('refuses a query deeper than 10, and accepts the deepest real one', async () => {
+    const real = `{ vectorStores { edges { node { files { edges { node { file { filename } } } } } } } }`;
+    expect((await api.graphql(real, { token })).body.errors).toBeUndefined();
+    const deep = `{ viewer { account { a { b { c { d { e { f { g { h { i } } } } } } } } } } }`;
+    expect(await refusal(deep)).toMatch(/depth/i);
+  });
+
+  it('refuses more than 15 aliases', async () => {
+    const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: viewer { role }`).join(' ');
+    expect(await refusal(`{ ${aliases} }`)).toMatch(/alias/i);
+  });
+
+  it('refuses more than 10 directives', async () => {
+    const directives = Array.from({ length: 11 }, () => '@include(if: true)').join(' ');
+    expect(await refusal(`{ viewer ${directives} { role } }`)).toMatch(/directive/i);
+  });
+
+  it('refuses more than 2000 tokens', async () => {
+    const fields = Array.from({ length: 2100 }, () => 'role').join(' ');
+    expect(await refusal(`{ viewer { ${fields} } }`)).toMatch(/token/i);
+  });
+
+  it('refuses a too costly query', async () => {
+    const wide = Array.from(
+      { length: 14 },
+      (_, i) =>
+        `s${i}: vectorStores(first: 100) { edges { node { files(first: 100) { edges { node { file { filename bytes purpose } status usageBytes } } } } } }`,
+    ).join(' ');
+    expect(await refusal(`{ ${wide} }`)).toMatch(/cost/i);
+  });
+
+  it('does not suggest field names to a client that guesses', async () => {
+    const message = await refusal('{ viewer { rol } }');
+    expect(message).not.toMatch(/Did you mean/);
+  });
+});
+
+describe('rate limit per token', () => {
+  it('answers 429 with Retry-After past the burst, for that token only', async () => {
+    const services = createServices(database.dataSource, testSecrets);
+    const limited = createApp({
+      services,
+      logger: pino({ level: 'silent' }),
+      rateLimit: { perSecond: 1, burst: 3 },
+    });
+    const other = await createToken(
+      database.dataSource,
+      (await createAccount(database.dataSource)).id,
+      'VIEWER',
+    );
+    const ask = (bearer: string) =>
+      limited.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+        body: JSON.stringify({ query: '{ viewer { role } }' }),
+      });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await ask(token)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await ask(token);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await refused.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect((await ask(other)).status).toBe(200);
+  });
+});
+
+describe('request body limit', () => {
+  it('refuses a JSON body over 1 MB with 413', async () => {
+    const response = await api.app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ viewer { role } }', variables: { pad: 'x'.repeat(1_100_000) } }),
+    });
+    expect(response.status).toBe(413);
+  });
+});
