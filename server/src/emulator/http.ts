@@ -35,6 +35,8 @@ export interface Emulator {
   readonly clock: EmulatorClock;
   /** The data of one API key (created on first use), for in-process seeding such as the demo. */
   account(apiKey: string): Account;
+  /** Changes the attach delay of files attached from now on (tests that must see `in_progress`). */
+  setAttachDelayMs(ms: number): void;
 }
 
 // RFC 6750 b64token: anything else is a malformed bearer credential.
@@ -42,7 +44,7 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const clock = new EmulatorClock(options.clock);
-  const attachDelayMs = options.attachDelayMs ?? 50;
+  let attachDelayMs = options.attachDelayMs ?? 50;
   const faults = new FaultInjector();
   const requestStats = new RequestStats();
   let accounts = new Map<string, Account>();
@@ -65,6 +67,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const emulator: Emulator = {
     clock,
     account,
+    setAttachDelayMs(ms) {
+      attachDelayMs = ms;
+    },
     handle(req, res) {
       dispatch(req, res).catch((error: unknown) => {
         const failure =

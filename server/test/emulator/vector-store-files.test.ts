@@ -155,6 +155,8 @@ describe('vector store files', () => {
     const ids = (await client.files.list({ limit: 2001 })).data.map((f) => f.id);
     const store = await client.vectorStores.create({ name: 'batches' });
 
+    // Slow attachment, so the batch is still running when it is cancelled, however loaded the machine.
+    emu.emulator.setAttachDelayMs(60_000);
     const big = await client.vectorStores.fileBatches.create(store.id, {
       file_ids: ids.slice(0, 2000),
       attributes: { src: 'bulk' },
@@ -198,6 +200,7 @@ describe('vector store files', () => {
     });
     expect(page.data.every((f) => f.status === 'cancelled' && f.attributes?.src === 'bulk')).toBe(true);
 
+    emu.emulator.setAttachDelayMs(30);
     const perFile = await client.vectorStores.fileBatches.createAndPoll(store.id, {
       files: [
         { file_id: ids[2000]!, attributes: { n: 1 } },
@@ -220,6 +223,8 @@ describe('vector store files', () => {
   });
 
   it('keeps file_counts and usage_bytes consistent through any sequence of operations', async () => {
+    // Files settle on the next request: no attachment completes between the reads of one check.
+    emu.emulator.setAttachDelayMs(0);
     const client = emu.client(newKey());
     const files = await Promise.all(
       ['a.txt', 'b.md', 'c.exe', 'd.json', 'e.txt'].map((name, i) => upload(client, name, `content ${i}`)),
@@ -245,5 +250,6 @@ describe('vector store files', () => {
       }),
       { numRuns: 15 },
     );
+    emu.emulator.setAttachDelayMs(30);
   });
 });
