@@ -1,6 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
+import { describePolicy, policyFromColumn, policyToOpenAI } from '../../domain/expiration.ts';
 import { isUuid } from '../../services/ids.ts';
 import { encodeCursor, type PageRequest } from '../../services/keyset.ts';
 import {
@@ -32,7 +33,10 @@ export const VectorStoreStatusEnum = builder.enumType('VectorStoreStatus', {
     IN_PROGRESS: { value: 'in_progress', description: 'Files are still being processed.' },
     COMPLETED: { value: 'completed', description: 'Ready for use.' },
     EXPIRED: { value: 'expired', description: 'Expired by its expiration policy; it can no longer be used.' },
-    DELETING: { value: 'deleting', description: 'Deletion was requested and is still running (in OpenAI too).' },
+    DELETING: {
+      value: 'deleting',
+      description: 'Deletion was requested and is still running (in OpenAI too).',
+    },
   } as const,
 });
 
@@ -52,10 +56,28 @@ interface ExpirationPolicyShape {
 const ExpirationPolicy = builder.objectRef<ExpirationPolicyShape>('ExpirationPolicy').implement({
   description: 'When a store expires. Anchored on `lastActiveAt`, exactly as OpenAI anchors `expires_after`.',
   fields: (t) => ({
-    kind: t.field({ type: ExpirationKindEnum, description: 'Never, or after inactivity.', resolve: (p) => p.kind }),
+    kind: t.field({
+      type: ExpirationKindEnum,
+      description: 'Never, or after inactivity.',
+      resolve: (p) => p.kind,
+    }),
     days: t.exposeInt('days', {
       nullable: true,
       description: 'Days of inactivity (1 to 365) before expiry; null when the kind is NEVER.',
+    }),
+    openai: t.string({
+      nullable: true,
+      description:
+        'The policy in OpenAI\'s wire form, as JSON (`{"anchor":"last_active_at","days":7}`); null when NEVER, ' +
+        'as OpenAI then omits `expires_after`.',
+      resolve: (p) => {
+        const wire = policyToOpenAI(policyFromColumn(p.days));
+        return wire && JSON.stringify(wire);
+      },
+    }),
+    description: t.string({
+      description: 'The policy in words: "Expires after 7 days of inactivity" or "Never expires".',
+      resolve: (p) => describePolicy(policyFromColumn(p.days)),
     }),
   }),
 });
@@ -84,7 +106,10 @@ export const VectorStore = builder.node(VectorStoreEntity, {
   description: 'A vector store: a local one (`source = PRIMARY`) or a read-only mirror of OpenAI (`CACHE`).',
   id: { resolve: (store) => store.id },
   loadMany: async (ids, context) => {
-    const rows = await context.services.vectorStores.findByIds(context.principal.accountId, ids.filter(isUuid));
+    const rows = await context.services.vectorStores.findByIds(
+      context.principal.accountId,
+      ids.filter(isUuid),
+    );
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
   },
@@ -180,7 +205,8 @@ builder.queryFields((t) => ({
   vectorStores: t.connection(
     {
       type: VectorStore,
-      description: 'Stores of the account, newest first unless `orderBy` says otherwise. Pages hold at most 100.',
+      description:
+        'Stores of the account, newest first unless `orderBy` says otherwise. Pages hold at most 100.',
       authScopes: { viewer: true },
       args: {
         filter: t.arg({ type: VectorStoreFilterInput, required: false, description: 'Conditions.' }),
@@ -211,7 +237,8 @@ builder.queryFields((t) => ({
       fields: (t) => ({
         totalCount: t.int({
           description: 'How many stores match the filter, across all pages.',
-          resolve: (connection) => (connection as unknown as { countTotal: () => Promise<number> }).countTotal(),
+          resolve: (connection) =>
+            (connection as unknown as { countTotal: () => Promise<number> }).countTotal(),
         }),
       }),
     },
@@ -222,7 +249,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One store by its global id; null when it does not exist in this account.',
     authScopes: { viewer: true },
-    args: { id: t.arg.globalID({ required: true, for: VectorStore, description: 'Global id of the store.' }) },
+    args: {
+      id: t.arg.globalID({ required: true, for: VectorStore, description: 'Global id of the store.' }),
+    },
     resolve: async (_root, args, context) => {
       if (!isUuid(args.id.id)) return null;
       return context.services.vectorStores.findById(context.principal.accountId, args.id.id);
