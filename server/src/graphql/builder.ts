@@ -75,3 +75,7 @@ builder.scalarType('File', {
 builder.mutationType({
   description: 'Changes. Every mutation needs the ADMIN role; expected failures are typed errors in results.',
 });
+
+builder.subscriptionType({
+  description: 'Live events over Server-Sent Events at the GraphQL endpoint. Needs the VIEWER role or higher.',
+});

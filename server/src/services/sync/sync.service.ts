@@ -67,6 +67,9 @@ const runSortKey: SortKey = {
 const isBehind = (event: SyncProgressEvent, last: SyncProgressEvent): boolean =>
   event.requests < last.requests || event.storesDone < last.storesDone || event.filesDone < last.filesDone;
 
+/** The run as it is now: the live entity keeps changing while the run goes on. */
+const copyOf = (run: SyncRunEntity): SyncRunEntity => Object.assign(new SyncRunEntity(), run);
+
 const INTERRUPTED = 'Interrupted: the process running this sync stopped before it finished';
 
 /**
@@ -97,7 +100,7 @@ export class SyncService {
     // The holder of the lock inserts its run right after taking it: look for the run a few times.
     for (let attempt = 0; attempt < 100; attempt++) {
       const local = this.running.get(account.id);
-      if (local) return { ...local, joined: true };
+      if (local) return { run: copyOf(local.run), done: local.done, joined: true };
       const lock = await tryLockAccountSync(this.db, account.id);
       if (lock) return this.begin(account, lock, request.trigger, store);
       const other = await this.db
@@ -155,7 +158,7 @@ export class SyncService {
       .finally(() => lock.release())
       .finally(() => this.running.delete(account.id));
     this.running.set(account.id, { run, done });
-    return { run: { ...run } as SyncRunEntity, joined: false, done };
+    return { run: copyOf(run), joined: false, done };
   }
 
   /** The first run of an account is full, then every `fullSyncEvery`-th whole-account run. */
