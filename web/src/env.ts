@@ -2,7 +2,8 @@ import { defineEnvVars } from '@sveltejs/kit/env';
 
 export const variables = defineEnvVars({
   API_URL: {
-    description: 'Base URL of the VS-ALIGN GraphQL API (without /graphql). Read at start, never sent to browsers.',
+    description:
+      'Base URL of the VS-ALIGN GraphQL API (without /graphql). Read at start, never sent to browsers.',
     schema: (value) => {
       const raw = value?.trim() || 'http://127.0.0.1:4000';
       let url: URL;

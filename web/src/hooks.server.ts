@@ -18,7 +18,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 
   if (event.url.pathname === '/graphql') return proxyGraphQL(event);
 
-  const response = await resolve(event);
+  const response = await resolve(event, {
+    // urql reads the content type of GraphQL responses, which `load` fetches replay from the page.
+    filterSerializedResponseHeaders: (name) => name === 'content-type',
+  });
   response.headers.set('x-frame-options', 'DENY');
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');

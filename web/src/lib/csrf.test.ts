@@ -14,7 +14,12 @@ describe('isForbiddenCrossSite', () => {
     expect(isForbiddenCrossSite(form)).toBe(false);
     expect(isForbiddenCrossSite({ ...form, origin: 'https://localhost:3000' })).toBe(false);
     expect(
-      isForbiddenCrossSite({ ...form, origin: 'http://127.0.0.1:41234', host: '127.0.0.1:41234', secFetchSite: null }),
+      isForbiddenCrossSite({
+        ...form,
+        origin: 'http://127.0.0.1:41234',
+        host: '127.0.0.1:41234',
+        secFetchSite: null,
+      }),
     ).toBe(false);
   });
 
@@ -23,16 +28,16 @@ describe('isForbiddenCrossSite', () => {
     expect(isForbiddenCrossSite({ ...form, origin: 'http://localhost:3001', secFetchSite: null })).toBe(true);
     expect(isForbiddenCrossSite({ ...form, origin: null, secFetchSite: null })).toBe(true);
     expect(isForbiddenCrossSite({ ...form, origin: 'null', secFetchSite: null })).toBe(true);
-    expect(isForbiddenCrossSite({ ...form, contentType: 'multipart/form-data; boundary=x', origin: null })).toBe(
-      true,
-    );
+    expect(
+      isForbiddenCrossSite({ ...form, contentType: 'multipart/form-data; boundary=x', origin: null }),
+    ).toBe(true);
     expect(isForbiddenCrossSite({ ...form, contentType: null, origin: 'http://evil.example' })).toBe(true);
   });
 
   it('refuses anything the browser marks cross-site', () => {
-    expect(isForbiddenCrossSite({ ...form, contentType: 'application/json', secFetchSite: 'cross-site' })).toBe(
-      true,
-    );
+    expect(
+      isForbiddenCrossSite({ ...form, contentType: 'application/json', secFetchSite: 'cross-site' }),
+    ).toBe(true);
   });
 
   it('ignores safe methods and JSON (which needs a preflight)', () => {

@@ -17,7 +17,9 @@ const q = (s: string) => new URLSearchParams(s);
 describe('parseListParams', () => {
   it('reads every parameter', () => {
     expect(
-      parseListParams(q('source=cache&backend=openai&status=expired&q=%20invoices%20&expiring=7&sort=-name&after=abc')),
+      parseListParams(
+        q('source=cache&backend=openai&status=expired&q=%20invoices%20&expiring=7&sort=-name&after=abc'),
+      ),
     ).toEqual({
       source: 'CACHE',
       backend: 'OPENAI',
@@ -66,8 +68,8 @@ describe('toSearchParams', () => {
 
   it('builds links', () => {
     const params = parseListParams(q('source=cache&after=c1'));
-    expect(listHref(firstPage(params))).toBe('?source=cache');
-    expect(listHref(parseListParams(q('')))).toBe('?');
+    expect(listHref(firstPage(params))).toBe('/?source=cache');
+    expect(listHref(parseListParams(q('')))).toBe('/');
   });
 });
 
@@ -79,7 +81,10 @@ describe('parseSort and toggleSort', () => {
   });
 
   it('flips the active column and starts others ascending', () => {
-    expect(toggleSort({ field: 'NAME', direction: 'ASC' }, 'NAME')).toEqual({ field: 'NAME', direction: 'DESC' });
+    expect(toggleSort({ field: 'NAME', direction: 'ASC' }, 'NAME')).toEqual({
+      field: 'NAME',
+      direction: 'DESC',
+    });
     expect(toggleSort(DEFAULT_SORT, 'USAGE_BYTES')).toEqual({ field: 'USAGE_BYTES', direction: 'ASC' });
     expect(toggleSort({ field: 'NAME', direction: 'ASC' }, 'CREATED_AT')).toEqual(DEFAULT_SORT);
   });
@@ -110,6 +115,10 @@ describe('toQueryVariables', () => {
 
   it('turns "expiring within N days" into expiresBefore', () => {
     const variables = toQueryVariables(parseListParams(q('expiring=3&source=cache&q=inv')), now);
-    expect(variables.filter).toEqual({ source: 'CACHE', search: 'inv', expiresBefore: '2026-11-29T00:00:00.000Z' });
+    expect(variables.filter).toEqual({
+      source: 'CACHE',
+      search: 'inv',
+      expiresBefore: '2026-11-29T00:00:00.000Z',
+    });
   });
 });

@@ -91,10 +91,13 @@ export function toSearchParams(params: StoreListParams): URLSearchParams {
   return query;
 }
 
-/** A link to the list: `?…`, or `?` alone (which clears every parameter when followed). */
+/** The store list's path. */
+export const LIST_PATH = '/';
+
+/** A link to the list in this state: `/?…`, or `/` for the unfiltered first page. */
 export function listHref(params: StoreListParams): string {
   const query = toSearchParams(params).toString();
-  return query ? `?${query}` : '?';
+  return query ? `${LIST_PATH}?${query}` : LIST_PATH;
 }
 
 /** The same filters on their first page; any change of filter or sort starts there. */
@@ -123,7 +126,11 @@ export function toggleSort(current: VectorStoreOrder, field: VectorStoreOrderFie
 const DAY_MS = 86_400_000;
 
 /** The GraphQL variables of a list state; `expiring` becomes an `expiresBefore` instant relative to `now`. */
-export function toQueryVariables(params: StoreListParams, now: Date, pageSize = PAGE_SIZE): VectorStoresVariables {
+export function toQueryVariables(
+  params: StoreListParams,
+  now: Date,
+  pageSize = PAGE_SIZE,
+): VectorStoresVariables {
   const filter: VectorStoreFilter = {};
   if (params.source) filter.source = params.source;
   if (params.backend) filter.backend = params.backend;

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeExpiry,
-  describePolicy,
-  formatBytes,
-  formatDuration,
-  formatRelative,
-  metadataEntries,
-} from './format.ts';
+import { describeExpiry, describePolicy, formatBytes, formatDuration, formatRelative } from './format.ts';
 
 describe('formatBytes', () => {
   it.each([
@@ -60,7 +53,10 @@ describe('describeExpiry', () => {
 
   it('expired when the date has passed or the status says so', () => {
     expect(describeExpiry('2026-11-26T11:59:00Z', 'COMPLETED', now).label).toBe('expired');
-    expect(describeExpiry('2027-01-01T00:00:00Z', 'EXPIRED', now)).toEqual({ label: 'expired', tone: 'expired' });
+    expect(describeExpiry('2027-01-01T00:00:00Z', 'EXPIRED', now)).toEqual({
+      label: 'expired',
+      tone: 'expired',
+    });
     expect(describeExpiry(null, 'EXPIRED', now).tone).toBe('expired');
   });
 });
@@ -79,20 +75,9 @@ describe('formatRelative', () => {
 describe('describePolicy', () => {
   it('words both kinds', () => {
     expect(describePolicy({ kind: 'NEVER', days: null })).toBe('Never expires');
-    expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 1 })).toMatch(/^Expires after 1 day without activity/);
+    expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 1 })).toMatch(
+      /^Expires after 1 day without activity/,
+    );
     expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 30 })).toMatch(/^Expires after 30 days /);
-  });
-});
-
-describe('metadataEntries', () => {
-  it('sorts the pairs of an object', () => {
-    expect(metadataEntries('{"team":"search","env":"prod"}')).toEqual([
-      ['env', 'prod'],
-      ['team', 'search'],
-    ]);
-  });
-  it('keeps what it cannot parse', () => {
-    expect(metadataEntries('{}')).toEqual([]);
-    expect(metadataEntries('not json')).toEqual([['(raw)', 'not json']]);
   });
 });

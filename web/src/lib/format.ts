@@ -92,21 +92,3 @@ export function describePolicy(policy: ExpirationPolicyLike): string {
   if (policy.kind === 'NEVER' || policy.days === null) return 'Never expires';
   return `Expires after ${plural(policy.days, 'day')} without activity (counted from the last activity, as OpenAI does)`;
 }
-
-/**
- * The store metadata (a JSON object of strings, sent as a string) as sorted pairs; a value that is not
- * an object comes back as one pair under "(raw)" so nothing is hidden.
- */
-export function metadataEntries(metadata: string): Array<[string, string]> {
-  try {
-    const parsed: unknown = JSON.parse(metadata);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return Object.entries(parsed as Record<string, unknown>)
-        .map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)])
-        .sort(([a], [b]) => a.localeCompare(b));
-    }
-  } catch {
-    // fall through
-  }
-  return metadata.trim() === '' ? [] : [['(raw)', metadata]];
-}

@@ -7,7 +7,14 @@ describe('safeRedirectTarget', () => {
     expect(safeRedirectTarget('/?source=cache')).toBe('/?source=cache');
   });
   it('refuses other sites and loops', () => {
-    for (const raw of [null, '', 'https://evil.example', '//evil.example', '/\\evil.example', 'javascript:x']) {
+    for (const raw of [
+      null,
+      '',
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      'javascript:x',
+    ]) {
       expect(safeRedirectTarget(raw)).toBe('/');
     }
     expect(safeRedirectTarget('/sign-in?redirectTo=/')).toBe('/');
@@ -17,6 +24,8 @@ describe('safeRedirectTarget', () => {
 describe('signInHref', () => {
   it('remembers where to come back to', () => {
     expect(signInHref(new URL('http://localhost:3000/'))).toBe('/sign-in');
-    expect(signInHref(new URL('http://localhost:3000/?source=cache'))).toBe('/sign-in?redirectTo=%2F%3Fsource%3Dcache');
+    expect(signInHref(new URL('http://localhost:3000/?source=cache'))).toBe(
+      '/sign-in?redirectTo=%2F%3Fsource%3Dcache',
+    );
   });
 });

@@ -61,7 +61,19 @@ export function errorMessage(error: CombinedError): string {
   return error.message;
 }
 
-export type QueryOutcome<Data> = { data: Data; error: null } | { data: null; error: string };
+export type QueryOutcome<Data> =
+  { data: Data; error: null } | { data: null; error: string; notFound: boolean };
+
+/**
+ * The API answers a malformed global id, or one of another type, with a field error and null data:
+ * for people that is the same as an id that does not exist.
+ */
+function isBadIdError(error: CombinedError, data: unknown): boolean {
+  if (error.networkError || error.graphQLErrors.length === 0 || data == null) return false;
+  return error.graphQLErrors.every(
+    (e) => e.path?.length === 1 && /invalid global id|is not of type/i.test(e.message),
+  );
+}
 
 /**
  * Runs one query from a `load`. A refused token sends the person to sign in; any other failure is
@@ -77,7 +89,13 @@ export async function loadQuery<Data, Variables extends AnyVariables>(
   if (isUnauthenticated(result.error)) {
     redirect(303, signInHref(url));
   }
-  if (result.error) return { data: null, error: errorMessage(result.error) };
-  if (!result.data) return { data: null, error: 'The API sent an empty answer.' };
+  if (result.error) {
+    return {
+      data: null,
+      error: errorMessage(result.error),
+      notFound: isBadIdError(result.error, result.data),
+    };
+  }
+  if (!result.data) return { data: null, error: 'The API sent an empty answer.', notFound: false };
   return { data: result.data, error: null };
 }

@@ -1,5 +1,11 @@
 import { gql, type TypedDocumentNode } from '@urql/core';
-import type { VectorStoreData, VectorStoresData, VectorStoresVariables, ViewerData } from './types.ts';
+import type {
+  VectorStoreData,
+  VectorStoreVariables,
+  VectorStoresData,
+  VectorStoresVariables,
+  ViewerData,
+} from './types.ts';
 
 /** Who is signed in: the header and the sign-in check use it. */
 export const VIEWER_QUERY: TypedDocumentNode<ViewerData, Record<string, never>> = gql`
@@ -48,7 +54,14 @@ export const VECTOR_STORES_QUERY: TypedDocumentNode<VectorStoresData, VectorStor
     $last: Int
     $before: String
   ) {
-    vectorStores(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
+    vectorStores(
+      filter: $filter
+      orderBy: $orderBy
+      first: $first
+      after: $after
+      last: $last
+      before: $before
+    ) {
       totalCount
       pageInfo {
         hasNextPage
@@ -67,9 +80,9 @@ export const VECTOR_STORES_QUERY: TypedDocumentNode<VectorStoresData, VectorStor
   ${STORE_SUMMARY}
 `;
 
-/** Every property of one store. */
-export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, { id: string }> = gql`
-  query VectorStore($id: ID!) {
+/** Every property of one store, and one page of its files. */
+export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, VectorStoreVariables> = gql`
+  query VectorStore($id: ID!, $filesFirst: Int, $filesAfter: String, $filesLast: Int, $filesBefore: String) {
     vectorStore(id: $id) {
       ...StoreSummary
       description
@@ -78,9 +91,43 @@ export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, { id: string
         days
       }
       lastActiveAt
-      metadata
+      metadata {
+        key
+        value
+      }
       createdAt
       updatedAt
+      files(first: $filesFirst, after: $filesAfter, last: $filesLast, before: $filesBefore) {
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            status
+            usageBytes
+            createdAt
+            attributes
+            chunkingStrategy
+            lastError {
+              code
+              message
+            }
+            file {
+              id
+              filename
+              bytes
+              purpose
+              externalId
+              source
+              createdAt
+            }
+          }
+        }
+      }
     }
   }
   ${STORE_SUMMARY}

@@ -55,14 +55,44 @@ export interface VectorStoreSummary {
   fileCounts: FileCounts;
 }
 
-/** Every field of the VectorStore type. */
+export type VectorStoreFileStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+export interface MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** A File attached to a store, with its state in that store. */
+export interface VectorStoreFile {
+  status: VectorStoreFileStatus;
+  usageBytes: number;
+  createdAt: string;
+  attributes: string | null;
+  chunkingStrategy: string | null;
+  lastError: { code: string; message: string } | null;
+  file: {
+    id: string;
+    filename: string;
+    bytes: number;
+    purpose: string;
+    externalId: string | null;
+    source: VectorStoreSource;
+    createdAt: string;
+  };
+}
+
+/** Every field of the VectorStore type, with one page of its files. */
 export interface VectorStoreDetail extends VectorStoreSummary {
   description: string | null;
   expirationPolicy: ExpirationPolicy;
   lastActiveAt: string | null;
-  metadata: string;
+  metadata: MetadataEntry[];
   createdAt: string;
   updatedAt: string;
+  files: {
+    pageInfo: PageInfo;
+    edges: Array<{ cursor: string; node: VectorStoreFile }>;
+  };
 }
 
 export interface PageInfo {
@@ -104,6 +134,14 @@ export interface VectorStoresData {
 
 export interface VectorStoreData {
   vectorStore: VectorStoreDetail | null;
+}
+
+export interface VectorStoreVariables {
+  id: string;
+  filesFirst?: number;
+  filesAfter?: string;
+  filesLast?: number;
+  filesBefore?: string;
 }
 
 export interface ViewerData {

@@ -47,7 +47,9 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
     if (request.signal.aborted) return new Response(null, { status: 499 });
     console.error(`GraphQL proxy: ${API_URL} unreachable:`, (error as Error).message);
     return Response.json(
-      { errors: [{ message: 'The VS-ALIGN API cannot be reached.', extensions: { code: 'API_UNREACHABLE' } }] },
+      {
+        errors: [{ message: 'The VS-ALIGN API cannot be reached.', extensions: { code: 'API_UNREACHABLE' } }],
+      },
       { status: 502 },
     );
   }

@@ -51,7 +51,9 @@ export const actions: Actions = {
     const redirectTo = safeRedirectTarget(String(form.get('redirectTo') ?? '/'));
     if (!token) return fail(400, { error: 'Paste an API token to sign in.' });
     if (/\s/.test(token) || token.length > 512) {
-      return fail(400, { error: 'That does not look like an API token: it must be one line without spaces.' });
+      return fail(400, {
+        error: 'That does not look like an API token: it must be one line without spaces.',
+      });
     }
     const check = await checkToken(token);
     if (!check.ok) return fail(check.status, { error: check.message });

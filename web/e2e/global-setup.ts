@@ -1,0 +1,142 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDatabase, dropDatabase, withClient } from './support/db.ts';
+import { seedStores } from './support/seed.ts';
+
+/**
+ * Everything the specs need, started from nothing: a fresh build of the web app, a fresh database, the
+ * API server and the built web app on free ports. Specs read the addresses from E2E_* variables.
+ * Returns the teardown, which stops both processes and drops the database.
+ */
+
+const webDir = fileURLToPath(new URL('..', import.meta.url));
+const serverDir = path.resolve(webDir, '../server');
+const logDir = path.join(webDir, 'test-results', 'e2e-logs');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+function build(): void {
+  const vite = path.join(
+    path.dirname(fileURLToPath(import.meta.resolve('vite/package.json'))),
+    'bin/vite.js',
+  );
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: webDir,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('The web app did not build');
+}
+
+function start(name: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
+  const log = openSync(path.join(logDir, `${name}.log`), 'w');
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', log, log],
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal === null) console.error(`[e2e] ${name} exited with code ${code}`);
+  });
+  return child;
+}
+
+async function waitFor(name: string, url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const log = readFileSync(path.join(logDir, `${name}.log`), 'utf8');
+  throw new Error(`${name} did not become healthy at ${url}:\n${log.slice(-4000)}`);
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  mkdirSync(logDir, { recursive: true });
+  mkdirSync(path.join(webDir, 'e2e', 'artifacts'), { recursive: true });
+  build();
+
+  const [apiPort, webPort, emulatorPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const databaseName = `vs_align_e2e_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const adminToken = `e2e-admin-${randomBytes(12).toString('hex')}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'vs-align-e2e-'));
+  let api: ChildProcess | undefined;
+  let web: ChildProcess | undefined;
+
+  const teardown = async () => {
+    await Promise.all([stop(web), stop(api)]);
+    await dropDatabase(databaseName).catch((error: Error) =>
+      console.error(`[e2e] drop database: ${error.message}`),
+    );
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const databaseUrl = await createDatabase(databaseName);
+    const apiEnv: Record<string, string> = {
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      ADMIN_TOKEN: adminToken,
+      EMULATOR_PORT: String(emulatorPort),
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      // No scheduled sync: the specs own the data they see.
+      RUN_JOBS: 'false',
+    };
+    if (!existsSync(path.join(serverDir, 'src/emulator/index.ts'))) {
+      // The built-in emulator is not there yet: point the account at nothing (no OpenAI call is made).
+      apiEnv.OPENAI_API_KEY = 'sk-e2e-dummy';
+      apiEnv.OPENAI_BASE_URL = 'http://127.0.0.1:9/v1';
+    }
+    api = start('api', ['--import', 'tsx/esm', 'src/main.ts'], serverDir, apiEnv);
+    await waitFor('api', `http://127.0.0.1:${apiPort}/health`, api);
+
+    await withClient(databaseUrl, seedStores);
+
+    web = start('web', ['build/index.js'], webDir, {
+      PORT: String(webPort),
+      HOST: '127.0.0.1',
+      API_URL: `http://127.0.0.1:${apiPort}`,
+    });
+    await waitFor('web', `http://127.0.0.1:${webPort}/sign-in`, web);
+
+    process.env.E2E_BASE_URL = `http://127.0.0.1:${webPort}`;
+    process.env.E2E_WEB_PORT = String(webPort);
+    process.env.E2E_ADMIN_TOKEN = adminToken;
+    process.env.E2E_DATABASE_URL = databaseUrl;
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}

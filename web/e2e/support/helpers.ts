@@ -1,0 +1,20 @@
+import { expect, type Page } from '@playwright/test';
+
+export function adminToken(): string {
+  const token = process.env.E2E_ADMIN_TOKEN;
+  if (!token) throw new Error('E2E_ADMIN_TOKEN is not set: run through `pnpm test:e2e` (global setup)');
+  return token;
+}
+
+export const artifact = (name: string) => new URL(`../artifacts/${name}.png`, import.meta.url).pathname;
+
+/** Signs in through the form, as a person would, and waits for the store list. */
+export async function signIn(page: Page, origin = ''): Promise<void> {
+  await page.goto(`${origin}/sign-in`);
+  await page.getByLabel('API token').fill(adminToken());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Vector stores' })).toBeVisible();
+}
+
+/** The store rows on screen. */
+export const rows = (page: Page) => page.getByTestId('store-row');
