@@ -41,13 +41,17 @@ function stopAll(code) {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 3000).unref();
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(() =>
-    process.exit(code),
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(
+    () => process.exit(code),
   );
 }
 
 function run(name, args, env) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   child.once('exit', (code) => {
     if (!stopping) {
       console.error(`${name} stopped (exit code ${code}); stopping VS-ALIGN.`);
@@ -73,8 +77,13 @@ async function waitForHealth(url, child) {
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-const api = run('The API server', ['--import', 'tsx/esm', 'server/src/main.ts'], { PORT: apiPort, HOST: host });
+const api = run('The API server', ['--import', 'tsx/esm', 'server/src/main.ts'], {
+  PORT: apiPort,
+  HOST: host,
+});
 if (await waitForHealth(`http://${host}:${apiPort}/health`, api)) {
   run('The web app', [built], { PORT: webPort, HOST: host, API_URL: `http://${host}:${apiPort}` });
-  console.log(`\n  VS-ALIGN is running: open http://localhost:${webPort}\n  GraphQL API: http://localhost:${apiPort}/graphql\n`);
+  console.log(
+    `\n  VS-ALIGN is running: open http://localhost:${webPort}\n  GraphQL API: http://localhost:${apiPort}/graphql\n`,
+  );
 }

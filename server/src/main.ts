@@ -4,6 +4,7 @@ import { loadSecretBox } from './auth/load-secret-box.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
 import { ExpiryJob } from './jobs/expiry.job.ts';
+import { SyncJob } from './jobs/sync.job.ts';
 import { createLogger } from './logger.ts';
 import { resolveOpenAIConnection } from './openai/connection.ts';
 import { RemoteDeletionWorker } from './services/deletion/remote-deletion.worker.ts';
@@ -37,10 +38,16 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       maxUploadBytes: config.maxUploadBytes,
       onDeletionQueued: () => deletionWorker?.wake(),
+      sync: config.sync,
     });
+    // Runs left RUNNING by a process that died are failed (only those whose account lock is free).
+    const deadRuns = await services.sync.markDeadRuns();
+    if (deadRuns > 0) logger.warn({ runs: deadRuns }, 'Marked sync runs of a stopped process as FAILED');
 
     const openai = await resolveOpenAIConnection(config, logger);
     closers.push(openai.close);
+    // Closers run in reverse: running syncs end (FAILED) before the emulator and the database close.
+    closers.push(() => services.sync.shutdown());
     const { generatedToken } = await services.accounts.ensureDefaultAccount({
       adminToken: config.adminToken,
       openai: openai.connection,
@@ -54,6 +61,9 @@ async function main(): Promise<void> {
       const expiryJob = new ExpiryJob(services.expiry, logger);
       expiryJob.start();
       closers.push(() => expiryJob.stop());
+      const syncJob = new SyncJob(services.sync, () => services.accounts.listAccounts(), logger);
+      await syncJob.start();
+      closers.push(async () => syncJob.stop());
     }
 
     const app = createApp({ services, logger, rateLimit: config.rateLimit });

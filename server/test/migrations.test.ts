@@ -22,7 +22,9 @@ describe('migrations', () => {
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'vector_store'`,
     );
     expect(columns.map((c: { column_name: string }) => c.column_name)).not.toContain('source');
-    const [{ id: accountId }] = await firstRelease.query(`INSERT INTO account (name) VALUES ('old') RETURNING id`);
+    const [{ id: accountId }] = await firstRelease.query(
+      `INSERT INTO account (name) VALUES ('old') RETURNING id`,
+    );
     await firstRelease.query(
       `INSERT INTO vector_store (account_id, backend, external_id, name) VALUES
          ($1, 'openai', 'vs_a', 'remote a'), ($1, 'local', NULL, 'local b'), ($1, 'openai', 'vs_c', 'remote c')`,

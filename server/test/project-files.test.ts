@@ -19,7 +19,9 @@ async function documentedVariables(): Promise<Set<string>> {
 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, two API replicas and the web app with the documented commands', async () => {
-    const compose = parse(await read('docker-compose.yml')) as { services: Record<string, ComposeService & { deploy?: { replicas: number } }> };
+    const compose = parse(await read('docker-compose.yml')) as {
+      services: Record<string, ComposeService & { deploy?: { replicas: number } }>;
+    };
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'server', 'web']));
     expect(compose.services.server!.deploy?.replicas).toBe(2);
 

@@ -76,7 +76,13 @@ describe('vectorStores', () => {
     const { body } = await api.graphql<StoresResult>(STORES, { token: viewerToken, variables: { first: 5 } });
     const page = body.data!.vectorStores;
     expect(page.totalCount).toBe(25);
-    expect(page.edges.map((e) => e.node.name)).toEqual(['Local 24', 'Local 23', 'Local 22', 'Local 21', 'Mirror 20']);
+    expect(page.edges.map((e) => e.node.name)).toEqual([
+      'Local 24',
+      'Local 23',
+      'Local 22',
+      'Local 21',
+      'Mirror 20',
+    ]);
     expect(page.pageInfo.hasNextPage).toBe(true);
   });
 
@@ -86,7 +92,9 @@ describe('vectorStores', () => {
       variables: { filter: { source: 'CACHE' }, first: 100 },
     });
     expect(mirrors.body.data!.vectorStores.totalCount).toBe(5);
-    expect(mirrors.body.data!.vectorStores.edges.every((e) => e.node.source === 'CACHE' && e.node.readOnly)).toBe(true);
+    expect(
+      mirrors.body.data!.vectorStores.edges.every((e) => e.node.source === 'CACHE' && e.node.readOnly),
+    ).toBe(true);
 
     const expired = await api.graphql<StoresResult>(STORES, {
       token: viewerToken,
@@ -99,7 +107,17 @@ describe('vectorStores', () => {
       variables: { filter: { search: 'local 1', backend: 'LOCAL' }, first: 100 },
     });
     expect(search.body.data!.vectorStores.edges.map((e) => e.node.name).sort()).toEqual(
-      ['Local 1', 'Local 11', 'Local 12', 'Local 13', 'Local 14', 'Local 16', 'Local 17', 'Local 18', 'Local 19'].sort(),
+      [
+        'Local 1',
+        'Local 11',
+        'Local 12',
+        'Local 13',
+        'Local 14',
+        'Local 16',
+        'Local 17',
+        'Local 18',
+        'Local 19',
+      ].sort(),
     );
   });
 
@@ -155,7 +173,10 @@ describe('vectorStore and node', () => {
       variables: { filter: { source: 'CACHE' }, first: 100 },
     });
     const id = list.body.data!.vectorStores.edges.find((e) => e.node.name === 'Mirror 0')!.node.id;
-    const { body } = await api.graphql<{ vectorStore: { name: string }; node: { __typename: string; name: string } }>(
+    const { body } = await api.graphql<{
+      vectorStore: { name: string };
+      node: { __typename: string; name: string };
+    }>(
       `query($id: ID!) { vectorStore(id: $id) { name } node(id: $id) { __typename ... on VectorStore { name } } }`,
       { token: viewerToken, variables: { id } },
     );

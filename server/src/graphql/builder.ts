@@ -77,5 +77,6 @@ builder.mutationType({
 });
 
 builder.subscriptionType({
-  description: 'Live events over Server-Sent Events at the GraphQL endpoint. Needs the VIEWER role or higher.',
+  description:
+    'Live events over Server-Sent Events at the GraphQL endpoint. Needs the VIEWER role or higher.',
 });

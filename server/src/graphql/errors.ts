@@ -12,7 +12,9 @@ builder.objectType(ReadOnlyMirrorError, {
   description: 'The store is a read-only mirror of OpenAI (`source = CACHE`); change it in OpenAI and sync.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    vectorStoreId: t.exposeID('vectorStoreId', { description: 'Local id of the mirror that was not changed.' }),
+    vectorStoreId: t.exposeID('vectorStoreId', {
+      description: 'Local id of the mirror that was not changed.',
+    }),
   }),
 });
 

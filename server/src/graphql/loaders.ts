@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import type { FileEntity } from '../db/entities/file.entity.ts';
-import type { VectorStoreFileEntity, VectorStoreFileStatus } from '../db/entities/vector-store-file.entity.ts';
+import type {
+  VectorStoreFileEntity,
+  VectorStoreFileStatus,
+} from '../db/entities/vector-store-file.entity.ts';
 import { isUuid } from '../services/ids.ts';
 import type { Services } from '../services/index.ts';
 

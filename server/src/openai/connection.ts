@@ -19,7 +19,11 @@ export interface ResolvedConnection {
 export async function resolveOpenAIConnection(config: Config, logger: Logger): Promise<ResolvedConnection> {
   if (config.openaiApiKey) {
     return {
-      connection: { apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, project: config.openaiProject },
+      connection: {
+        apiKey: config.openaiApiKey,
+        baseURL: config.openaiBaseUrl,
+        project: config.openaiProject,
+      },
       emulated: false,
       close: async () => {},
     };

@@ -69,7 +69,9 @@ export class AccountService {
 
   /** Issues a token and returns it in clear, the only time it is ever seen. */
   async issueToken(accountId: string, role: Role, name: string, token = generateToken()): Promise<string> {
-    await this.db.getRepository(ApiTokenEntity).insert({ accountId, role, name, tokenHash: hashToken(token) });
+    await this.db
+      .getRepository(ApiTokenEntity)
+      .insert({ accountId, role, name, tokenHash: hashToken(token) });
     return token;
   }
 

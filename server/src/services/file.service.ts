@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { FileEntity } from '../db/entities/file.entity.ts';
-import { VectorStoreFileEntity, type VectorStoreFileStatus } from '../db/entities/vector-store-file.entity.ts';
+import {
+  VectorStoreFileEntity,
+  type VectorStoreFileStatus,
+} from '../db/entities/vector-store-file.entity.ts';
 import { applyKeyset, type PageRequest, type SortKey } from './keyset.ts';
 
 /** Links of a store, oldest first (the order OpenAI attaches them in). */

@@ -59,6 +59,11 @@ export function createServices(db: DataSource, secrets: SecretBox, options: Serv
     maxUploadBytes,
     expiry: new ExpiryService(db),
     orphans: new OrphanService(db, options.clock),
-    sync: new SyncService(db, accounts, options.syncProgress ?? createInProcessSyncProgressBus(), options.sync),
+    sync: new SyncService(
+      db,
+      accounts,
+      options.syncProgress ?? createInProcessSyncProgressBus(),
+      options.sync,
+    ),
   };
 }

@@ -61,8 +61,5 @@ export function applyKeyset<T extends ObjectLiteral>(
   if (page.after) bound(page.after, 'after', 'after', 0);
   if (page.before) bound(page.before, 'before', 'before', 1);
   const direction = page.inverted === forward ? 'DESC' : 'ASC';
-  return qb
-    .orderBy(key.sql, direction)
-    .addOrderBy(idColumn, direction)
-    .limit(page.limit);
+  return qb.orderBy(key.sql, direction).addOrderBy(idColumn, direction).limit(page.limit);
 }

@@ -33,8 +33,27 @@ export interface UpdateVectorStoreInput {
 
 /** The file types OpenAI's file_search accepts; local stores accept the same. */
 export const SUPPORTED_EXTENSIONS = new Set([
-  '.c', '.cpp', '.cs', '.css', '.doc', '.docx', '.go', '.html', '.java', '.js', '.json', '.md', '.pdf',
-  '.php', '.pptx', '.py', '.rb', '.sh', '.tex', '.ts', '.txt',
+  '.c',
+  '.cpp',
+  '.cs',
+  '.css',
+  '.doc',
+  '.docx',
+  '.go',
+  '.html',
+  '.java',
+  '.js',
+  '.json',
+  '.md',
+  '.pdf',
+  '.php',
+  '.pptx',
+  '.py',
+  '.rb',
+  '.sh',
+  '.tex',
+  '.ts',
+  '.txt',
 ]);
 
 /**
@@ -99,20 +118,31 @@ export class LocalStoreWriter {
     return this.db.transaction(async (manager) => {
       const store = await this.lockWritable(manager, accountId, id, 'id');
       Object.assign(store, changes);
-      if ('expirationDays' in changes) store.expiresAt = computeExpiresAt(store.expirationDays, store.lastActiveAt);
+      if ('expirationDays' in changes)
+        store.expiresAt = computeExpiresAt(store.expirationDays, store.lastActiveAt);
       return manager.getRepository(VectorStoreEntity).save(store);
     });
   }
 
   /** Stores an upload (already streamed to disk) and attaches it to a local store. */
-  async addFile(accountId: string, vectorStoreId: string, upload: StagedUpload): Promise<VectorStoreFileEntity> {
+  async addFile(
+    accountId: string,
+    vectorStoreId: string,
+    upload: StagedUpload,
+  ): Promise<VectorStoreFileEntity> {
     if (upload.tooLarge) {
-      throw new ValidationError('file', `The file is larger than the upload limit of ${this.maxUploadBytes} bytes`);
+      throw new ValidationError(
+        'file',
+        `The file is larger than the upload limit of ${this.maxUploadBytes} bytes`,
+      );
     }
     if (upload.bytes === 0) throw new ValidationError('file', 'The file is empty');
     const extension = path.extname(upload.filename).toLowerCase();
     if (!SUPPORTED_EXTENSIONS.has(extension)) {
-      throw new ValidationError('file', `Files of type "${extension || 'none'}" are not supported for search`);
+      throw new ValidationError(
+        'file',
+        `Files of type "${extension || 'none'}" are not supported for search`,
+      );
     }
     const link = await this.db.transaction(async (manager) => {
       const store = await this.lockWritable(manager, accountId, vectorStoreId, 'vectorStoreId');
@@ -135,7 +165,10 @@ export class LocalStoreWriter {
         usageBytes: upload.bytes,
         lastError: null,
         attributes: null,
-        chunkingStrategy: { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } },
+        chunkingStrategy: {
+          type: 'static',
+          static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
+        },
       });
       await this.touch(manager, store, now);
       // Last step: if it fails, the transaction rolls back and the temp file is deleted with the request.
@@ -171,7 +204,11 @@ export class LocalStoreWriter {
   }
 
   /** Deletes the given local Files that no store links any more; returns their content hashes. */
-  private async deleteUnusedFiles(manager: EntityManager, accountId: string, fileIds: string[]): Promise<string[]> {
+  private async deleteUnusedFiles(
+    manager: EntityManager,
+    accountId: string,
+    fileIds: string[],
+  ): Promise<string[]> {
     if (fileIds.length === 0) return [];
     // TypeORM answers a DELETE … RETURNING with [rows, affected].
     const [rows]: [Array<{ content_hash: string | null }>, number] = await manager.query(

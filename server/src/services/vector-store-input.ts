@@ -27,7 +27,10 @@ export function validName(name: string, field = 'name'): string {
 export function validDescription(description: string | null, field = 'description'): string | null {
   if (description === null) return null;
   if (description.length > LIMITS.descriptionLength) {
-    throw new ValidationError(field, `The description must be at most ${LIMITS.descriptionLength} characters`);
+    throw new ValidationError(
+      field,
+      `The description must be at most ${LIMITS.descriptionLength} characters`,
+    );
   }
   return description.trim() || null;
 }
@@ -42,7 +45,10 @@ export function validMetadata(
   const metadata: Record<string, string> = {};
   entries.forEach(({ key, value }, i) => {
     if (key.length === 0 || key.length > LIMITS.metadataKeyLength) {
-      throw new ValidationError(`${field}.${i}.key`, `Metadata keys must be 1 to ${LIMITS.metadataKeyLength} characters`);
+      throw new ValidationError(
+        `${field}.${i}.key`,
+        `Metadata keys must be 1 to ${LIMITS.metadataKeyLength} characters`,
+      );
     }
     if (value.length > LIMITS.metadataValueLength) {
       throw new ValidationError(
@@ -57,7 +63,10 @@ export function validMetadata(
 }
 
 /** The policy as the `expiration_days` column holds it: null for NEVER. */
-export function validExpirationDays(policy: ExpirationPolicyInput, field = 'expirationPolicy'): number | null {
+export function validExpirationDays(
+  policy: ExpirationPolicyInput,
+  field = 'expirationPolicy',
+): number | null {
   const { min, max } = LIMITS.expirationDays;
   if (policy.kind === 'NEVER') {
     if (policy.days != null) throw new ValidationError(`${field}.days`, 'A NEVER policy takes no days');

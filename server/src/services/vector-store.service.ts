@@ -56,7 +56,8 @@ export class VectorStoreService {
     if (filter.backend) qb.andWhere('vs.backend = :backend', { backend: filter.backend });
     if (filter.status) qb.andWhere('vs.status = :status', { status: filter.status });
     if (filter.search) qb.andWhere(`vs.name ILIKE :search`, { search: `%${escapeLike(filter.search)}%` });
-    if (filter.expiresBefore) qb.andWhere('vs.expires_at < :expiresBefore', { expiresBefore: filter.expiresBefore });
+    if (filter.expiresBefore)
+      qb.andWhere('vs.expires_at < :expiresBefore', { expiresBefore: filter.expiresBefore });
     return qb;
   }
 

@@ -54,11 +54,13 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
   let node: Record<string, unknown> = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key];
-    if (typeof next !== 'object' || next === null) throw badRequest(`The map names a missing path "${dotted}"`);
+    if (typeof next !== 'object' || next === null)
+      throw badRequest(`The map names a missing path "${dotted}"`);
     node = next as Record<string, unknown>;
   }
   const last = keys[keys.length - 1]!;
-  if (!(last in node) || node[last] !== null) throw badRequest(`The map must point at a null variable: "${dotted}"`);
+  if (!(last in node) || node[last] !== null)
+    throw badRequest(`The map must point at a null variable: "${dotted}"`);
   node[last] = value;
 }
 

@@ -21,7 +21,10 @@ let worker: RemoteDeletionWorker;
 const gid = (id: string) => Buffer.from(`VectorStore:${id}`).toString('base64');
 
 async function uploadFile(name: string): Promise<string> {
-  const file = await client.files.create({ file: await toFile(Buffer.from(`content of ${name}`), name), purpose: 'assistants' });
+  const file = await client.files.create({
+    file: await toFile(Buffer.from(`content of ${name}`), name),
+    purpose: 'assistants',
+  });
   return file.id;
 }
 
@@ -88,7 +91,11 @@ afterAll(async () => {
 
 describe('deleting a mirror', () => {
   it('deletes its unshared Files and the store in OpenAI, keeps a shared File, and leaves no orphan', async () => {
-    const [own1, own2, shared] = [await uploadFile('a.txt'), await uploadFile('b.txt'), await uploadFile('s.txt')];
+    const [own1, own2, shared] = [
+      await uploadFile('a.txt'),
+      await uploadFile('b.txt'),
+      await uploadFile('s.txt'),
+    ];
     const doomed = await remoteStore('doomed', [own1, own2, shared]);
     const keeper = await remoteStore('keeper', [shared]);
 
@@ -130,11 +137,17 @@ describe('deleting a mirror', () => {
     );
     expect(pending.attempts).toBeGreaterThanOrEqual(1);
     expect(pending.last_error).toMatch(/503/);
-    const [row] = await database.dataSource.query(`SELECT status FROM vector_store WHERE id = $1`, [doomed.row.id]);
+    const [row] = await database.dataSource.query(`SELECT status FROM vector_store WHERE id = $1`, [
+      doomed.row.id,
+    ]);
     expect(row.status).toBe('deleting');
 
     emulator.emulator.setFaults({});
-    for (let i = 0; i < 50 && (await database.dataSource.query(`SELECT 1 FROM remote_deletion`)).length > 0; i++) {
+    for (
+      let i = 0;
+      i < 50 && (await database.dataSource.query(`SELECT 1 FROM remote_deletion`)).length > 0;
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 20)); // the backoff is 20–50 ms here
       await worker.drain();
     }

@@ -8,7 +8,10 @@ import { SecretBox } from '../../src/auth/secret-box.ts';
 
 export const testSecrets = new SecretBox('test-secret-test-secret-test-secret');
 
-export async function createAccount(db: DataSource, overrides: Partial<AccountEntity> = {}): Promise<AccountEntity> {
+export async function createAccount(
+  db: DataSource,
+  overrides: Partial<AccountEntity> = {},
+): Promise<AccountEntity> {
   return db.getRepository(AccountEntity).save({ name: `Account ${randomUUID().slice(0, 8)}`, ...overrides });
 }
 

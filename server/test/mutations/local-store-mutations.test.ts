@@ -57,16 +57,19 @@ afterAll(async () => database.drop());
 
 describe('createVectorStore', () => {
   it('creates a local primary store with its policy, expiry and metadata', async () => {
-    const { body } = await api.graphql<{ createVectorStore: { vectorStore: Record<string, unknown> } }>(CREATE, {
-      token: adminToken,
-      variables: {
-        input: {
-          name: '  Handbook  ',
-          expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 7 },
-          metadata: [{ key: 'team', value: 'support' }],
+    const { body } = await api.graphql<{ createVectorStore: { vectorStore: Record<string, unknown> } }>(
+      CREATE,
+      {
+        token: adminToken,
+        variables: {
+          input: {
+            name: '  Handbook  ',
+            expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 7 },
+            metadata: [{ key: 'team', value: 'support' }],
+          },
         },
       },
-    });
+    );
     const store = body.data!.createVectorStore.vectorStore;
     expect(store).toMatchObject({
       name: 'Handbook',
@@ -84,20 +87,42 @@ describe('createVectorStore', () => {
     ['an empty name', { name: '   ' }, 'name'],
     ['a name over 256 characters', { name: 'x'.repeat(257) }, 'name'],
     ['a description over 512 characters', { name: 'ok', description: 'd'.repeat(513) }, 'description'],
-    ['0 days', { name: 'ok', expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 0 } }, 'expirationPolicy.days'],
-    ['366 days', { name: 'ok', expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 366 } }, 'expirationPolicy.days'],
+    [
+      '0 days',
+      { name: 'ok', expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 0 } },
+      'expirationPolicy.days',
+    ],
+    [
+      '366 days',
+      { name: 'ok', expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 366 } },
+      'expirationPolicy.days',
+    ],
     ['no days', { name: 'ok', expirationPolicy: { kind: 'AFTER_INACTIVITY' } }, 'expirationPolicy.days'],
-    ['days with NEVER', { name: 'ok', expirationPolicy: { kind: 'NEVER', days: 3 } }, 'expirationPolicy.days'],
+    [
+      'days with NEVER',
+      { name: 'ok', expirationPolicy: { kind: 'NEVER', days: 3 } },
+      'expirationPolicy.days',
+    ],
     [
       '17 metadata pairs',
       { name: 'ok', metadata: Array.from({ length: 17 }, (_, i) => ({ key: `k${i}`, value: 'v' })) },
       'metadata',
     ],
     ['a 65-character key', { name: 'ok', metadata: [{ key: 'k'.repeat(65), value: 'v' }] }, 'metadata.0.key'],
-    ['a 513-character value', { name: 'ok', metadata: [{ key: 'k', value: 'v'.repeat(513) }] }, 'metadata.0.value'],
+    [
+      'a 513-character value',
+      { name: 'ok', metadata: [{ key: 'k', value: 'v'.repeat(513) }] },
+      'metadata.0.value',
+    ],
     [
       'a duplicate key',
-      { name: 'ok', metadata: [{ key: 'k', value: '1' }, { key: 'k', value: '2' }] },
+      {
+        name: 'ok',
+        metadata: [
+          { key: 'k', value: '1' },
+          { key: 'k', value: '2' },
+        ],
+      },
       'metadata.1.key',
     ],
   ];
@@ -114,7 +139,10 @@ describe('createVectorStore', () => {
 
   it('is FORBIDDEN to a viewer and writes nothing', async () => {
     const before = await snapshotTables(database.dataSource);
-    const { body } = await api.graphql(CREATE, { token: viewerToken, variables: { input: { name: 'nope' } } });
+    const { body } = await api.graphql(CREATE, {
+      token: viewerToken,
+      variables: { input: { name: 'nope' } },
+    });
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await snapshotTables(database.dataSource)).toEqual(before);
   });
@@ -122,12 +150,15 @@ describe('createVectorStore', () => {
 
 describe('updateVectorStore', () => {
   it('changes a local store', async () => {
-    const { body } = await api.graphql<{ updateVectorStore: { vectorStore: Record<string, unknown> } }>(UPDATE, {
-      token: adminToken,
-      variables: {
-        input: { id: gid('VectorStore', local.id), name: 'Renamed', expirationPolicy: { kind: 'NEVER' } },
+    const { body } = await api.graphql<{ updateVectorStore: { vectorStore: Record<string, unknown> } }>(
+      UPDATE,
+      {
+        token: adminToken,
+        variables: {
+          input: { id: gid('VectorStore', local.id), name: 'Renamed', expirationPolicy: { kind: 'NEVER' } },
+        },
       },
-    });
+    );
     expect(body.data!.updateVectorStore.vectorStore).toEqual({
       name: 'Renamed',
       description: null,
@@ -185,9 +216,17 @@ describe('updateVectorStore', () => {
     const before = await snapshotTables(database.dataSource);
     const { body } = await api.graphql<{ updateVectorStore: Record<string, unknown> }>(UPDATE, {
       token: adminToken,
-      variables: { input: { id: gid('VectorStore', local.id), expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 400 } } },
+      variables: {
+        input: {
+          id: gid('VectorStore', local.id),
+          expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 400 },
+        },
+      },
     });
-    expect(body.data!.updateVectorStore).toMatchObject({ __typename: 'ValidationError', field: 'expirationPolicy.days' });
+    expect(body.data!.updateVectorStore).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'expirationPolicy.days',
+    });
     expect(await snapshotTables(database.dataSource)).toEqual(before);
   });
 });
@@ -204,7 +243,9 @@ describe('deleteVectorStore', () => {
       deletedVectorStoreId: gid('VectorStore', doomed.id),
       vectorStore: null,
     });
-    expect(await database.dataSource.getRepository(VectorStoreEntity).findOneBy({ id: doomed.id })).toBeNull();
+    expect(
+      await database.dataSource.getRepository(VectorStoreEntity).findOneBy({ id: doomed.id }),
+    ).toBeNull();
   });
 
   it('marks a mirror DELETING and queues the remote work in the same transaction, once', async () => {

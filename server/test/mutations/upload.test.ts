@@ -141,7 +141,10 @@ describe('uploadVectorStoreFile', () => {
   it('refuses unsupported types and mirrors, writing nothing', async () => {
     const before = await snapshotTables(database.dataSource);
     const exe = await upload(store, 'tool.exe', 1000);
-    expect(exe.json.data.uploadVectorStoreFile).toMatchObject({ __typename: 'ValidationError', field: 'file' });
+    expect(exe.json.data.uploadVectorStoreFile).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'file',
+    });
     const toMirror = await upload(mirror, 'notes.txt', 1000);
     expect(toMirror.json.data.uploadVectorStoreFile).toMatchObject({
       __typename: 'ReadOnlyMirrorError',

@@ -1,5 +1,13 @@
 import { AccountEntity } from './account.entity.ts';
-import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 /** What a queue item deletes in OpenAI: a whole store (with its unshared Files) or one File. */
 export type RemoteDeletionKind = 'VECTOR_STORE' | 'FILE';

@@ -1,5 +1,13 @@
 import { AccountEntity } from './account.entity.ts';
-import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { bigintToNumber } from '../column-types.ts';
 
 /** Where a store's contents live. */

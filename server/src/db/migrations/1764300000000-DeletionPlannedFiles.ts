@@ -5,7 +5,9 @@ export class DeletionPlannedFiles1764300000000 implements MigrationInterface {
   name = 'DeletionPlannedFiles1764300000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "remote_deletion" ADD "planned_file_ids" jsonb NOT NULL DEFAULT '[]'`);
+    await queryRunner.query(
+      `ALTER TABLE "remote_deletion" ADD "planned_file_ids" jsonb NOT NULL DEFAULT '[]'`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

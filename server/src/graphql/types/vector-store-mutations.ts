@@ -9,7 +9,10 @@ const ExpirationPolicyInput = builder.inputType('ExpirationPolicyInput', {
   description: 'NEVER, or AFTER_INACTIVITY with days from 1 to 365 (anchored on last activity, as OpenAI).',
   fields: (t) => ({
     kind: t.field({ type: ExpirationKindEnum, required: true, description: 'Never, or after inactivity.' }),
-    days: t.int({ required: false, description: 'Days of inactivity (1 to 365); only with AFTER_INACTIVITY.' }),
+    days: t.int({
+      required: false,
+      description: 'Days of inactivity (1 to 365); only with AFTER_INACTIVITY.',
+    }),
   }),
 });
 
@@ -50,10 +53,14 @@ const UpdateVectorStoreInput = builder.inputType('UpdateVectorStoreInput', {
   }),
 });
 
-const VectorStorePayload = builder.objectRef<{ vectorStore: VectorStoreEntity }>('VectorStorePayload').implement({
-  description: 'The store as it is after the change.',
-  fields: (t) => ({ vectorStore: t.expose('vectorStore', { type: VectorStore, description: 'The store.' }) }),
-});
+const VectorStorePayload = builder
+  .objectRef<{ vectorStore: VectorStoreEntity }>('VectorStorePayload')
+  .implement({
+    description: 'The store as it is after the change.',
+    fields: (t) => ({
+      vectorStore: t.expose('vectorStore', { type: VectorStore, description: 'The store.' }),
+    }),
+  });
 
 const DeleteVectorStorePayload = builder
   .objectRef<{ deletedId: string; vectorStore: VectorStoreEntity | null }>('DeleteVectorStorePayload')
@@ -77,7 +84,11 @@ const VectorStoreFilePayload = builder
   .implement({
     description: 'The attached file and its store.',
     fields: (t) => ({
-      vectorStoreFile: t.field({ type: VectorStoreFile, description: 'The new link.', resolve: (p) => p.link }),
+      vectorStoreFile: t.field({
+        type: VectorStoreFile,
+        description: 'The new link.',
+        resolve: (p) => p.link,
+      }),
       vectorStore: t.field({
         type: VectorStore,
         description: 'The store, with its counts updated.',
@@ -145,7 +156,9 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('DeleteVectorStoreInput', {
           description: 'The store to delete.',
-          fields: (f) => ({ id: f.globalID({ required: true, for: VectorStore, description: 'The store.' }) }),
+          fields: (f) => ({
+            id: f.globalID({ required: true, for: VectorStore, description: 'The store.' }),
+          }),
         }),
         required: true,
         description: 'The store to delete.',
@@ -175,7 +188,11 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_root, { input }, context) => ({
-      link: await context.services.writer.addFile(context.principal.accountId, input.vectorStoreId.id, input.file),
+      link: await context.services.writer.addFile(
+        context.principal.accountId,
+        input.vectorStoreId.id,
+        input.file,
+      ),
       vectorStoreId: input.vectorStoreId.id,
     }),
   }),
@@ -198,7 +215,11 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_root, { input }, context) => {
-      await context.services.writer.removeFile(context.principal.accountId, input.vectorStoreId.id, input.fileId.id);
+      await context.services.writer.removeFile(
+        context.principal.accountId,
+        input.vectorStoreId.id,
+        input.fileId.id,
+      );
       return { fileId: input.fileId.id, vectorStoreId: input.vectorStoreId.id };
     },
   }),
@@ -216,7 +237,11 @@ builder.mutationFields((t) => ({
         type: builder.inputType('DeleteOrphanFilesInput', {
           description: 'The orphan Files to delete.',
           fields: (f) => ({
-            ids: f.globalIDList({ required: true, for: FileObject, description: 'Global ids, at most 1000.' }),
+            ids: f.globalIDList({
+              required: true,
+              for: FileObject,
+              description: 'Global ids, at most 1000.',
+            }),
           }),
         }),
         required: true,

@@ -27,7 +27,8 @@ builder.node(AccountEntity, {
     }),
     emulated: t.boolean({
       description: 'True when the account talks to an OpenAI emulator rather than api.openai.com.',
-      resolve: (account) => account.openaiBaseUrl !== null && !/(^|\.)openai\.com$/.test(new URL(account.openaiBaseUrl).hostname),
+      resolve: (account) =>
+        account.openaiBaseUrl !== null && !/(^|\.)openai\.com$/.test(new URL(account.openaiBaseUrl).hostname),
     }),
     openaiBaseUrl: t.string({
       nullable: true,

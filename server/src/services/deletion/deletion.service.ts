@@ -78,13 +78,21 @@ export class DeletionService {
       for (const [i, id] of fileIds.entries()) {
         const row = found.get(id);
         if (!row) throw new NotFoundError('FileObject', id);
-        if (row.attached) throw new ValidationError(`ids.${i}`, 'The file is attached to a store: not an orphan');
+        if (row.attached)
+          throw new ValidationError(`ids.${i}`, 'The file is attached to a store: not an orphan');
       }
       const fresh = rows.filter((r) => !r.queued);
       if (fresh.length > 0) {
-        await manager.getRepository(RemoteDeletionEntity).insert(
-          fresh.map((r) => ({ accountId, kind: 'FILE' as const, externalId: r.external_id, vectorStoreId: null })),
-        );
+        await manager
+          .getRepository(RemoteDeletionEntity)
+          .insert(
+            fresh.map((r) => ({
+              accountId,
+              kind: 'FILE' as const,
+              externalId: r.external_id,
+              vectorStoreId: null,
+            })),
+          );
       }
       return rows.length;
     });

@@ -127,7 +127,10 @@ export class RemoteDeletionWorker {
       const client = await this.clientFor(item.accountId);
       if (item.kind === 'VECTOR_STORE') await this.deleteStore(client, item);
       else await this.deleteFile(client, item);
-      this.logger.info({ item: item.id, kind: item.kind, externalId: item.externalId }, 'Remote deletion done');
+      this.logger.info(
+        { item: item.id, kind: item.kind, externalId: item.externalId },
+        'Remote deletion done',
+      );
     } catch (error) {
       const message = (error as Error).message.slice(0, 500);
       const delay = backoffMs(item.attempts, this.options.backoffBaseMs, this.options.backoffMaxMs);
@@ -136,7 +139,10 @@ export class RemoteDeletionWorker {
                 next_attempt_at = now() + $3 * interval '1 millisecond' WHERE id = $1`,
         [item.id, message, delay],
       );
-      this.logger.warn({ item: item.id, attempts: item.attempts, error: message }, 'Remote deletion will be retried');
+      this.logger.warn(
+        { item: item.id, attempts: item.attempts, error: message },
+        'Remote deletion will be retried',
+      );
     }
   }
 
