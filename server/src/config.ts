@@ -26,6 +26,8 @@ export interface Config {
   maxUploadBytes: number;
   /** Run croner schedules and the deletion queue in this process. */
   runJobs: boolean;
+  /** Stores whose files a sync lists at once, and its request-rate ceiling towards OpenAI. */
+  sync: { concurrency: number; maxRequestsPerSecond: number };
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,10 @@ export function loadConfig(env: Env = process.env): Config {
       burst: positiveInt('RATE_LIMIT_BURST', 100),
     },
     runJobs: (str('RUN_JOBS') ?? 'true') !== 'false',
+    sync: {
+      concurrency: positiveInt('SYNC_CONCURRENCY', 8),
+      maxRequestsPerSecond: positiveInt('OPENAI_MAX_RPS', 50),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,0 +1,29 @@
+/**
+ * `pnpm cli <command> [options]`: server administration from a terminal. Each command is a module
+ * under `cli/` exporting `summary`, `usage` and `run(args)`; add a command by adding it to the map.
+ */
+export interface CliCommand {
+  summary: string;
+  usage: string;
+  /** Returns the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+const commands: Record<string, () => Promise<CliCommand>> = {
+  sync: () => import('./cli/sync.ts'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const load = name ? commands[name] : undefined;
+  if (!load) {
+    const lines = await Promise.all(
+      Object.entries(commands).map(async ([key, loader]) => `  ${key.padEnd(10)} ${(await loader()).summary}`),
+    );
+    process.stderr.write(`${name ? `Unknown command "${name}".\n\n` : ''}Usage: pnpm cli <command>\n\n${lines.join('\n')}\n`);
+    return name ? 2 : 0;
+  }
+  return (await load()).run(args);
+}
+
+process.exitCode = await main(process.argv.slice(2));
