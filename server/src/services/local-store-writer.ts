@@ -8,13 +8,17 @@ import type { StagedUpload } from '../uploads/staged-upload.ts';
 import { NotFoundError, ReadOnlyMirrorError, ValidationError } from './errors.ts';
 import { isUuid } from './ids.ts';
 import {
-  computeExpiresAt,
-  validDescription,
-  validExpirationDays,
-  validMetadata,
-  validName,
-  type ExpirationPolicyInput,
-} from './vector-store-input.ts';
+  expirationColumns,
+  policyFromColumn,
+  policyFromInput,
+  type ExpirationKind,
+} from '../domain/expiration.ts';
+import { validDescription, validMetadata, validName } from './vector-store-input.ts';
+
+export interface ExpirationPolicyInput {
+  kind: ExpirationKind;
+  days?: number | null;
+}
 
 export interface CreateVectorStoreInput {
   name: string;
@@ -87,7 +91,7 @@ export class LocalStoreWriter {
   async create(accountId: string, input: CreateVectorStoreInput): Promise<VectorStoreEntity> {
     const name = validName(input.name);
     const description = validDescription(input.description ?? null);
-    const expirationDays = input.expirationPolicy ? validExpirationDays(input.expirationPolicy) : null;
+    const policy = input.expirationPolicy ? policyFromInput(input.expirationPolicy) : policyFromColumn(null);
     const metadata = validMetadata(input.metadata ?? []);
     const now = this.now();
     const repository = this.db.getRepository(VectorStoreEntity);
@@ -100,9 +104,8 @@ export class LocalStoreWriter {
       name,
       description,
       status: 'completed',
-      expirationDays,
       lastActiveAt: now,
-      expiresAt: computeExpiresAt(expirationDays, now),
+      ...expirationColumns(policy, now),
       metadata,
     });
     return repository.save(store);
@@ -113,7 +116,7 @@ export class LocalStoreWriter {
     const changes: Partial<VectorStoreEntity> = {};
     if (input.name != null) changes.name = validName(input.name);
     if (input.description !== undefined) changes.description = validDescription(input.description);
-    if (input.expirationPolicy != null) changes.expirationDays = validExpirationDays(input.expirationPolicy);
+    const policy = input.expirationPolicy != null ? policyFromInput(input.expirationPolicy) : null;
     if (input.metadata != null) changes.metadata = validMetadata(input.metadata);
     return this.db.transaction(async (manager) => {
       const store = await this.lockWritable(manager, accountId, id, 'id');
@@ -246,7 +249,7 @@ export class LocalStoreWriter {
                     count(*) AS total, coalesce(sum(usage_bytes), 0) AS usage
                FROM vector_store_file WHERE vector_store_id = $1) c
        WHERE vs.id = $1`,
-      [store.id, now, computeExpiresAt(store.expirationDays, now)],
+      [store.id, now, expirationColumns(policyFromColumn(store.expirationDays), now).expiresAt],
     );
   }
 }

@@ -7,13 +7,7 @@ export const LIMITS = {
   metadataPairs: 16,
   metadataKeyLength: 64,
   metadataValueLength: 512,
-  expirationDays: { min: 1, max: 365 },
 } as const;
-
-export interface ExpirationPolicyInput {
-  kind: 'NEVER' | 'AFTER_INACTIVITY';
-  days?: number | null;
-}
 
 export function validName(name: string, field = 'name'): string {
   const trimmed = name.trim();
@@ -60,27 +54,4 @@ export function validMetadata(
     metadata[key] = value;
   });
   return metadata;
-}
-
-/** The policy as the `expiration_days` column holds it: null for NEVER. */
-export function validExpirationDays(
-  policy: ExpirationPolicyInput,
-  field = 'expirationPolicy',
-): number | null {
-  const { min, max } = LIMITS.expirationDays;
-  if (policy.kind === 'NEVER') {
-    if (policy.days != null) throw new ValidationError(`${field}.days`, 'A NEVER policy takes no days');
-    return null;
-  }
-  const days = policy.days;
-  if (days == null || !Number.isInteger(days) || days < min || days > max) {
-    throw new ValidationError(`${field}.days`, `Days must be a whole number from ${min} to ${max}`);
-  }
-  return days;
-}
-
-/** OpenAI's rule, for both kinds: a store expires `days` after it was last active. */
-export function computeExpiresAt(expirationDays: number | null, lastActiveAt: Date | null): Date | null {
-  if (expirationDays === null || lastActiveAt === null) return null;
-  return new Date(lastActiveAt.getTime() + expirationDays * 86_400_000);
 }
