@@ -121,8 +121,7 @@ export class LocalStoreWriter {
     return this.db.transaction(async (manager) => {
       const store = await this.lockWritable(manager, accountId, id, 'id');
       Object.assign(store, changes);
-      if ('expirationDays' in changes)
-        store.expiresAt = computeExpiresAt(store.expirationDays, store.lastActiveAt);
+      if (policy) Object.assign(store, expirationColumns(policy, store.lastActiveAt));
       return manager.getRepository(VectorStoreEntity).save(store);
     });
   }

@@ -36,6 +36,7 @@ export async function createVectorStore(
     source: 'primary',
     externalId: mirror ? `vs_${randomUUID().replace(/-/g, '')}` : null,
     status: 'completed',
+    lastActiveAt: new Date(),
     ...overrides,
   });
 }

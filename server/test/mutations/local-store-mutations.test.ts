@@ -149,6 +149,27 @@ describe('createVectorStore', () => {
 });
 
 describe('updateVectorStore', () => {
+  it('changes the policy and recomputes expiresAt from the last activity', async () => {
+    const { body } = await api.graphql<{ updateVectorStore: { vectorStore: Record<string, unknown> } }>(
+      `mutation($input: UpdateVectorStoreInput!) { updateVectorStore(input: $input) {
+        ... on VectorStorePayload { vectorStore { expiresAt lastActiveAt expirationPolicy { kind days } } } } }`,
+      {
+        token: adminToken,
+        variables: {
+          input: {
+            id: gid('VectorStore', local.id),
+            expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 3 },
+          },
+        },
+      },
+    );
+    const store = body.data!.updateVectorStore.vectorStore;
+    expect(store.expirationPolicy).toEqual({ kind: 'AFTER_INACTIVITY', days: 3 });
+    expect(Date.parse(store.expiresAt as string) - Date.parse(store.lastActiveAt as string)).toBe(
+      3 * 86_400_000,
+    );
+  });
+
   it('changes a local store', async () => {
     const { body } = await api.graphql<{ updateVectorStore: { vectorStore: Record<string, unknown> } }>(
       UPDATE,
