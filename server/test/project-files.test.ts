@@ -14,7 +14,7 @@ interface ComposeService {
 /** Variables documented in the README's configuration table. */
 async function documentedVariables(): Promise<Set<string>> {
   const readme = await read('README.md');
-  return new Set([...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]!));
+  return new Set([...readme.matchAll(/^\|\s*`([A-Z_]+)`\s*\|/gm)].map((m) => m[1]!));
 }
 
 describe('docker-compose.yml', () => {
