@@ -1,0 +1,604 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
+import type { Logger as TypeOrmLogger } from 'typeorm';
+import { createApp } from '../src/app.ts';
+import { bearerToken, hashToken } from '../src/auth/token.ts';
+import { createDataSource } from '../src/db/data-source.ts';
+import { createLogger } from '../src/logger.ts';
+import { createServices } from '../src/services/index.ts';
+import { createAccount, createToken, testSecrets } from '../test/factories/index.ts';
+
+/**
+ * The API at size (issue 6): 10,000 stores and 200,000 Files (20 per store) in PostgreSQL, and the
+ * page a list view asks for: 50 stores with their file counts and first 5 files.
+ *
+ * Two servers answer that page, each in a child process of its own: the GraphQL app (Yoga + Pothos +
+ * TypeORM, exactly as main.ts builds it) and a baseline, hand-written SQL through a `pg.Pool` behind a
+ * plain `node:http` handler that serializes the same JSON. autocannon drives both from this process
+ * (programmatically) at 32 connections for 10 s after a warm-up, and checks every response body
+ * against the first one (a mismatch counts as an error). Target: GraphQL at least 50% of the
+ * baseline's req/s, and its p99 within 3× of the baseline's.
+ *
+ * `BENCH_API_CPU_PROF=<dir>` writes a CPU profile of each server process into <dir> (`<kind>.cpuprofile`).
+ * `BENCH_POSTGRES_URL` is the server to use (default postgres://postgres@127.0.0.1:5432).
+ */
+
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const STORES = 10_000;
+const FILES_PER_STORE = 20;
+const PAGE_SIZE = 50;
+const FIRST_FILES = 5;
+/** Both servers get the same number of database connections (TypeORM's default pool size). */
+const POOL_SIZE = 10;
+const CONNECTIONS = 32;
+const DURATION_S = 10;
+const WARMUP_S = 3;
+const TARGET_THROUGHPUT_RATIO = 0.5;
+const TARGET_P99_RATIO = 3;
+
+export const PAGE_QUERY = `{ vectorStores(first: ${PAGE_SIZE}) { totalCount edges { cursor node { id name source status usageBytes fileCounts { inProgress completed failed cancelled total } files(first: ${FIRST_FILES}) { edges { node { status usageBytes file { filename bytes } } } } } } } }`;
+
+// ---------------------------------------------------------------------------------------------
+// autocannon ships no types: the little of it used here, typed by hand.
+
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  expectBody?: string;
+}
+interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+  total: number;
+}
+interface AutocannonResult {
+  requests: Histogram;
+  latency: Histogram;
+  errors: number;
+  timeouts: number;
+  mismatches: number;
+  non2xx: number;
+  duration: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  options: AutocannonOptions,
+) => Promise<AutocannonResult>;
+
+// ---------------------------------------------------------------------------------------------
+// Seeding: set-based SQL, one statement per table.
+
+export async function seed(url: string, accountId: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    // Half local primaries, half OpenAI mirrors; a tenth still in progress. Distinct creation times,
+    // so the newest-first page is well defined.
+    await client.query(
+      `INSERT INTO vector_store (account_id, backend, source, external_id, name, status, expiration_days,
+                                 last_active_at, synced_at, created_at, updated_at)
+       SELECT $1, CASE WHEN i % 2 = 0 THEN 'local' ELSE 'openai' END,
+              CASE WHEN i % 2 = 0 THEN 'primary' ELSE 'cache' END,
+              CASE WHEN i % 2 = 1 THEN 'vs_bench' || lpad(i::text, 8, '0') END,
+              'Store ' || i, CASE WHEN i % 10 = 0 THEN 'in_progress' ELSE 'completed' END,
+              CASE WHEN i % 3 = 0 THEN 30 END, now() - i * interval '1 minute',
+              CASE WHEN i % 2 = 1 THEN now() END,
+              now() - i * interval '1 second', now() - i * interval '1 second'
+         FROM generate_series(1, $2::int) AS i`,
+      [accountId, STORES],
+    );
+    // One File per link: 20 per store, of the store's source; statuses mostly completed.
+    await client.query(
+      `CREATE TEMP TABLE seed_link ON COMMIT DROP AS
+       SELECT vs.id AS store_id, vs.source, gen_random_uuid() AS file_id, j,
+              (1000 + (hashtext(vs.id::text || j) & 1048575))::bigint AS bytes,
+              CASE j WHEN 17 THEN 'in_progress' WHEN 18 THEN 'failed' WHEN 19 THEN 'cancelled'
+                     ELSE 'completed' END AS status,
+              vs.created_at + j * interval '1 millisecond' AS linked_at
+         FROM vector_store vs CROSS JOIN generate_series(1, $2::int) AS j
+        WHERE vs.account_id = $1`,
+      [accountId, FILES_PER_STORE],
+    );
+    await client.query(
+      `INSERT INTO file (id, account_id, source, external_id, filename, bytes, purpose, file_created_at,
+                         synced_at, created_at, updated_at)
+       SELECT file_id, $1, source, CASE WHEN source = 'cache' THEN 'file-' || replace(file_id::text, '-', '') END,
+              'document-' || j || '.' || (ARRAY['pdf', 'md', 'txt', 'docx'])[1 + j % 4], bytes, 'assistants',
+              linked_at, CASE WHEN source = 'cache' THEN now() END, linked_at, linked_at
+         FROM seed_link`,
+      [accountId],
+    );
+    await client.query(
+      `INSERT INTO vector_store_file (vector_store_id, file_id, status, usage_bytes, last_error, created_at, updated_at)
+       SELECT store_id, file_id, status, CASE WHEN status = 'completed' THEN bytes ELSE 0 END,
+              CASE WHEN status = 'failed' THEN '{"code":"unsupported_file","message":"Unsupported file"}'::jsonb END,
+              linked_at, linked_at
+         FROM seed_link`,
+    );
+    await client.query(
+      `UPDATE vector_store vs
+          SET usage_bytes = c.usage, file_count_in_progress = c.in_progress, file_count_completed = c.completed,
+              file_count_failed = c.failed, file_count_cancelled = c.cancelled, file_count_total = c.total
+         FROM (SELECT store_id, sum(CASE WHEN status = 'completed' THEN bytes ELSE 0 END) AS usage,
+                      count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
+                      count(*) FILTER (WHERE status = 'completed') AS completed,
+                      count(*) FILTER (WHERE status = 'failed') AS failed,
+                      count(*) FILTER (WHERE status = 'cancelled') AS cancelled, count(*) AS total
+                 FROM seed_link GROUP BY store_id) c
+        WHERE vs.id = c.store_id`,
+    );
+    await client.query('COMMIT');
+    await client.query('VACUUM ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline: the best SQL by hand, four statements (prepared), count alongside the page.
+
+const SQL = {
+  auth: `SELECT account_id FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`,
+  page: `SELECT id, name, source, status, usage_bytes, file_count_in_progress, file_count_completed,
+                file_count_failed, file_count_cancelled, file_count_total, created_at
+           FROM vector_store WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+  count: `SELECT count(*)::int AS n FROM vector_store WHERE account_id = $1`,
+  links: `SELECT l.vector_store_id, l.status, l.usage_bytes, l.filename, l.bytes
+            FROM unnest($1::uuid[]) WITH ORDINALITY AS s(id, ord)
+            CROSS JOIN LATERAL (
+              SELECT l.vector_store_id, l.status, l.usage_bytes, l.created_at, l.file_id, f.filename, f.bytes
+                FROM vector_store_file l JOIN file f ON f.id = l.file_id
+               WHERE l.vector_store_id = s.id
+               ORDER BY l.created_at, l.file_id LIMIT $2) l
+           ORDER BY s.ord, l.created_at, l.file_id`,
+};
+
+interface StoreRow {
+  id: string;
+  name: string;
+  source: string;
+  status: string;
+  usage_bytes: string;
+  file_count_in_progress: number;
+  file_count_completed: number;
+  file_count_failed: number;
+  file_count_cancelled: number;
+  file_count_total: number;
+  created_at: Date;
+}
+interface LinkRow {
+  vector_store_id: string;
+  status: string;
+  usage_bytes: string;
+  filename: string;
+  bytes: string;
+}
+
+async function baselinePage(pool: pg.Pool, token: string): Promise<string | null> {
+  const auth = await pool.query<{ account_id: string }>({
+    name: 'auth',
+    text: SQL.auth,
+    values: [hashToken(token)],
+  });
+  const accountId = auth.rows[0]?.account_id;
+  if (!accountId) return null;
+  const [page, count] = await Promise.all([
+    pool.query<StoreRow>({ name: 'page', text: SQL.page, values: [accountId, PAGE_SIZE] }),
+    pool.query<{ n: number }>({ name: 'count', text: SQL.count, values: [accountId] }),
+  ]);
+  const links = await pool.query<LinkRow>({
+    name: 'links',
+    text: SQL.links,
+    values: [page.rows.map((s) => s.id), FIRST_FILES],
+  });
+  const filesOf = new Map<string, Array<{ node: unknown }>>(page.rows.map((s) => [s.id, []]));
+  for (const l of links.rows) {
+    filesOf.get(l.vector_store_id)!.push({
+      node: {
+        status: l.status.toUpperCase(),
+        usageBytes: Number(l.usage_bytes),
+        file: { filename: l.filename, bytes: Number(l.bytes) },
+      },
+    });
+  }
+  return JSON.stringify({
+    data: {
+      vectorStores: {
+        totalCount: count.rows[0]!.n,
+        edges: page.rows.map((s) => ({
+          cursor: Buffer.from(JSON.stringify([s.created_at.toISOString(), s.id])).toString('base64url'),
+          node: {
+            id: Buffer.from(`VectorStore:${s.id}`).toString('base64'),
+            name: s.name,
+            source: s.source.toUpperCase(),
+            status: s.status.toUpperCase(),
+            usageBytes: Number(s.usage_bytes),
+            fileCounts: {
+              inProgress: s.file_count_in_progress,
+              completed: s.file_count_completed,
+              failed: s.file_count_failed,
+              cancelled: s.file_count_cancelled,
+              total: s.file_count_total,
+            },
+            files: { edges: filesOf.get(s.id) },
+          },
+        })),
+      },
+    },
+  });
+}
+
+function baselineHandler(pool: pg.Pool) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    // Read (and drop) the body as any endpoint must; the page is fixed.
+    req.resume();
+    req.on('end', () => {
+      const token = bearerToken(req.headers.authorization ?? null);
+      const answer = token ? baselinePage(pool, token) : Promise.resolve(null);
+      answer.then(
+        (body) => {
+          if (body === null) {
+            res
+              .writeHead(401, { 'content-type': 'application/json' })
+              .end('{"errors":[{"message":"unauthenticated"}]}');
+            return;
+          }
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+        },
+        (error: unknown) => {
+          console.error(error);
+          res.writeHead(500).end();
+        },
+      );
+    });
+  };
+}
+
+/**
+ * Raises GraphQL Armor's cost cap of every app built afterwards in this process to "unlimited"
+ * (the cost is still computed). Diagnostic only: it patches the library, never app.ts.
+ */
+async function liftCostLimit(): Promise<void> {
+  const { EnvelopArmor } = await import('@escape.tech/graphql-armor');
+  const prototype = EnvelopArmor.prototype as unknown as {
+    protect(this: { protections: Array<{ config: { costLimit?: { maxCost?: number } } }> }): unknown;
+    lifted?: boolean;
+  };
+  if (prototype.lifted) return;
+  const protect = prototype.protect;
+  prototype.protect = function () {
+    for (const protection of this.protections) {
+      if (protection.config.costLimit) protection.config.costLimit.maxCost = Number.MAX_SAFE_INTEGER;
+    }
+    return protect.call(this);
+  };
+  prototype.lifted = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server processes. The child reports its port over IPC and stops when told to.
+
+/** `graphql-lifted`: the app with its query-cost cap lifted, to measure a page the cap refuses. */
+type ServerKind = 'graphql' | 'graphql-lifted' | 'baseline';
+type ChildMessage = { type: 'listening'; port: number };
+
+async function serve(kind: ServerKind, url: string): Promise<void> {
+  const closers: Array<() => Promise<void>> = [];
+  let server;
+  if (kind !== 'baseline') {
+    if (kind === 'graphql-lifted') await liftCostLimit();
+    const db = createDataSource({ url, poolSize: POOL_SIZE });
+    await db.initialize();
+    closers.push(() => db.destroy());
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-bench-api-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const services = createServices(db, testSecrets, { dataDir });
+    server = createServer(createApp({ services, logger: createLogger('warn') }));
+  } else {
+    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+    closers.push(() => pool.end());
+    server = createServer(baselineHandler(pool));
+  }
+  const listening = server;
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    listening.closeAllConnections();
+    listening.close(() => {
+      void (async () => {
+        for (const close of closers.reverse()) await close();
+        process.exit(0);
+      })();
+    });
+  });
+  process.send!({ type: 'listening', port: (server.address() as AddressInfo).port } satisfies ChildMessage);
+}
+
+interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(kind: ServerKind, dbUrl: string): Promise<RunningServer> {
+  const profileDir = process.env.BENCH_API_CPU_PROF;
+  const child: ChildProcess = fork(import.meta.filename, ['--serve', kind, dbUrl], {
+    execArgv: [
+      '--import',
+      'tsx/esm',
+      ...(profileDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}.cpuprofile`]
+        : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: ChildMessage) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code} before listening`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    stop: async () => {
+      child.send({ type: 'stop' });
+      await exited;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement.
+
+/** Counts the SQL statements of one GraphQL request, in this process, with a TypeORM logger. */
+async function sqlOfOneGraphQLRequest(dbUrl: string, token: string): Promise<string[]> {
+  const statements: string[] = [];
+  const logger: TypeOrmLogger = {
+    logQuery: (query) => void statements.push(query.replace(/\s+/g, ' ')),
+    logQueryError: () => undefined,
+    logQuerySlow: () => undefined,
+    logSchemaBuild: () => undefined,
+    logMigration: () => undefined,
+    log: () => undefined,
+  };
+  const db = createDataSource({ url: dbUrl, poolSize: 2, logger });
+  await db.initialize();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-bench-api-'));
+  try {
+    const app = createApp({
+      services: createServices(db, testSecrets, { dataDir }),
+      logger: createLogger('warn'),
+    });
+    const request = () =>
+      app.fetch('http://bench/graphql', {
+        method: 'POST',
+        headers: requestHeaders(token),
+        body: JSON.stringify({ query: PAGE_QUERY }),
+      });
+    await (await request()).text(); // the first request also builds caches
+    statements.length = 0;
+    const response = await request();
+    if (response.status !== 200)
+      throw new Error(`GraphQL answered ${response.status}: ${await response.text()}`);
+    await response.text();
+    return [...statements];
+  } finally {
+    await db.destroy();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const requestHeaders = (token: string) => ({
+  'content-type': 'application/json',
+  accept: 'application/json',
+  authorization: `Bearer ${token}`,
+});
+
+async function fetchBody(url: string, token: string): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: requestHeaders(token),
+    body: JSON.stringify({ query: PAGE_QUERY }),
+  });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${body.slice(0, 500)}`);
+  return body;
+}
+
+interface Row {
+  server: string;
+  'req/s': number | string;
+  'p50 ms': number | string;
+  'p99 ms': number | string;
+  errors: number | string;
+}
+
+/** The first error message of a GraphQL response, or null. */
+function refusalOf(body: string): string | null {
+  const { errors } = JSON.parse(body) as { errors?: Array<{ message: string }> };
+  return errors?.[0]?.message ?? null;
+}
+
+async function load(name: string, url: string, token: string, expectBody: string): Promise<Row> {
+  const options = {
+    url,
+    connections: CONNECTIONS,
+    method: 'POST' as const,
+    headers: requestHeaders(token),
+    body: JSON.stringify({ query: PAGE_QUERY }),
+    expectBody,
+  };
+  await autocannon({ ...options, duration: WARMUP_S });
+  const result = await autocannon({ ...options, duration: DURATION_S });
+  return {
+    server: name,
+    'req/s': Math.round(result.requests.average),
+    'p50 ms': result.latency.p50,
+    'p99 ms': result.latency.p99,
+    // Connection errors, timeouts, non-2xx and bodies that differ from the checked one.
+    errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
+  };
+}
+
+/** The page is right: 50 stores, newest first, the total, counts that add up, 5 files each. */
+function checkPage(body: string): void {
+  const page = JSON.parse(body) as {
+    errors?: unknown;
+    data: {
+      vectorStores: {
+        totalCount: number;
+        edges: Array<{
+          node: {
+            name: string;
+            fileCounts: Record<string, number>;
+            files: { edges: Array<{ node: { file: { filename: string; bytes: number } } }> };
+          };
+        }>;
+      };
+    };
+  };
+  if (page.errors || !page.data) throw new Error(`Wrong page: ${body.slice(0, 1000)}`);
+  const problems: string[] = [];
+  const stores = page.data.vectorStores;
+  if (stores.totalCount !== STORES) problems.push(`totalCount ${stores.totalCount}`);
+  if (stores.edges.length !== PAGE_SIZE) problems.push(`${stores.edges.length} edges`);
+  stores.edges.forEach(({ node }, i) => {
+    if (node.name !== `Store ${i + 1}`) problems.push(`edge ${i} is ${node.name}`);
+    const { inProgress, completed, failed, cancelled, total } = node.fileCounts;
+    if (total !== FILES_PER_STORE || inProgress! + completed! + failed! + cancelled! !== total) {
+      problems.push(`${node.name} counts ${JSON.stringify(node.fileCounts)}`);
+    }
+    const files = node.files.edges;
+    if (
+      files.length !== FIRST_FILES ||
+      files.some(
+        (f, j) => f.node.file.filename !== `document-${j + 1}.${['pdf', 'md', 'txt', 'docx'][(j + 1) % 4]}`,
+      )
+    ) {
+      problems.push(`${node.name} files ${JSON.stringify(files)}`);
+    }
+  });
+  if (problems.length > 0) throw new Error(`Wrong page: ${problems.slice(0, 5).join('; ')}`);
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${POSTGRES_URL}/postgres` });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function benchApi(): Promise<void> {
+  const started = performance.now();
+  const name = `vs_bench_api_${randomBytes(6).toString('hex')}`;
+  const dbUrl = `${POSTGRES_URL}/${name}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const servers: RunningServer[] = [];
+  try {
+    const db = createDataSource({ url: dbUrl, poolSize: 2 });
+    await db.initialize();
+    let token: string;
+    let accountId: string;
+    try {
+      await db.runMigrations();
+      accountId = (await createAccount(db, { name: 'Bench' })).id;
+      token = await createToken(db, accountId, 'VIEWER');
+    } finally {
+      await db.destroy();
+    }
+    const seedStarted = performance.now();
+    await seed(dbUrl, accountId);
+    const seedMs = performance.now() - seedStarted;
+
+    const baseline = await startServer('baseline', dbUrl);
+    servers.push(baseline);
+    const baselineBody = await fetchBody(baseline.url, token);
+    checkPage(baselineBody);
+
+    // The app exactly as createApp builds it. If it refuses the page (GraphQL Armor's cost limit),
+    // that is the result; the page is then also measured with the cap lifted, to show the rest.
+    let graphql = await startServer('graphql', dbUrl);
+    servers.push(graphql);
+    let graphqlBody = await fetchBody(graphql.url, token);
+    const refusal = refusalOf(graphqlBody);
+    if (refusal) {
+      await servers.pop()!.stop();
+      graphql = await startServer('graphql-lifted', dbUrl);
+      servers.push(graphql);
+      graphqlBody = await fetchBody(graphql.url, token);
+      await liftCostLimit(); // for the SQL count below, in this process
+    }
+    // One response of each, checked, and equal to each other (same fields, nesting, ids, cursors).
+    checkPage(graphqlBody);
+    if (!isDeepStrictEqual(JSON.parse(baselineBody), JSON.parse(graphqlBody))) {
+      throw new Error(
+        `The GraphQL page differs from the baseline's:\n${graphqlBody.slice(0, 800)}\n${baselineBody.slice(0, 800)}`,
+      );
+    }
+    const statements = await sqlOfOneGraphQLRequest(dbUrl, token);
+
+    // One after the other, so neither competes with the other for the 2 cores.
+    const base = await load('baseline (pg + node:http)', baseline.url, token, baselineBody);
+    const gql = await load(
+      refusal ? 'GraphQL, cost cap lifted (diagnostic)' : 'GraphQL (Yoga + Pothos + TypeORM)',
+      graphql.url,
+      token,
+      graphqlBody,
+    );
+    for (const server of servers.splice(0)) await server.stop();
+    const rows: Row[] = [base];
+    if (refusal)
+      rows.push({
+        server: 'GraphQL as createApp builds it',
+        'req/s': '-',
+        'p50 ms': '-',
+        'p99 ms': '-',
+        errors: 'all (refused)',
+      });
+    rows.push(gql);
+
+    const throughput = (gql['req/s'] as number) / (base['req/s'] as number);
+    const p99 = (gql['p99 ms'] as number) / (base['p99 ms'] as number);
+    console.log(
+      `API: seeded ${STORES.toLocaleString('en')} stores and ${(STORES * FILES_PER_STORE).toLocaleString('en')} Files in ${seedMs.toFixed(0)} ms; ` +
+        `page of ${PAGE_SIZE} stores with fileCounts and files(first: ${FIRST_FILES}) (${graphqlBody.length.toLocaleString('en')} bytes), ` +
+        `${CONNECTIONS} connections for ${DURATION_S} s after ${WARMUP_S} s of warm-up; servers in child processes, autocannon in this one`,
+    );
+    if (refusal) console.log(`API: the app REFUSES the page: ${refusal}`);
+    console.log(`API: SQL per GraphQL request: ${statements.length}`);
+    for (const statement of statements)
+      console.log(`  - ${statement.slice(0, 160)}${statement.length > 160 ? '…' : ''}`);
+    console.table(rows);
+    const verdict = (met: boolean) => (met && !refusal && gql.errors === 0 ? 'PASS' : 'MISS');
+    const lifted = refusal ? ' with the cost cap lifted; MISS as built, since the page is refused' : '';
+    console.log(
+      `API: GraphQL throughput = ${(throughput * 100).toFixed(0)}% of baseline${lifted} (target ≥ ${TARGET_THROUGHPUT_RATIO * 100}%): ${verdict(throughput >= TARGET_THROUGHPUT_RATIO)}`,
+    );
+    console.log(
+      `API: GraphQL p99 = ${p99.toFixed(2)}× baseline${lifted} (target ≤ ${TARGET_P99_RATIO}×): ${verdict(p99 <= TARGET_P99_RATIO)}`,
+    );
+    console.log(`API: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    for (const server of servers) await server.stop();
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+if (import.meta.filename === process.argv[1]) {
+  if (process.argv[2] === '--serve') await serve(process.argv[3] as ServerKind, process.argv[4]!);
+  else await benchApi();
+}
