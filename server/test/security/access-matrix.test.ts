@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VectorStoreEntity } from '../../src/db/entities/vector-store.entity.ts';
+import { createAccount, createToken, createVectorStore } from '../factories/index.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { snapshotTables } from '../support/snapshot.ts';
+
+let database: TestDatabase;
+let api: TestApp;
+const tokens = { viewer: '', admin: '', otherAdmin: '', otherViewer: '' };
+let local: VectorStoreEntity;
+let mirror: VectorStoreEntity;
+let fileId: string;
+let runId: string;
+
+const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
+
+interface Operation {
+  name: string;
+  document: string;
+  variables: () => Record<string, unknown>;
+}
+
+/** Every query of the contract, asked about the first account's objects. */
+const queries: Operation[] = [
+  { name: 'viewer', document: '{ viewer { role account { id } } }', variables: () => ({}) },
+  {
+    name: 'vectorStores',
+    document: '{ vectorStores { totalCount edges { node { id } } } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'vectorStore',
+    document: 'query($id: ID!) { vectorStore(id: $id) { id } }',
+    variables: () => ({ id: gid('VectorStore', local.id) }),
+  },
+  {
+    name: 'node',
+    document: 'query($id: ID!) { node(id: $id) { id } }',
+    variables: () => ({ id: gid('VectorStore', mirror.id) }),
+  },
+  { name: 'syncRuns', document: '{ syncRuns { totalCount edges { node { id } } } }', variables: () => ({}) },
+  {
+    name: 'syncRun',
+    document: 'query($id: ID!) { syncRun(id: $id) { id } }',
+    variables: () => ({ id: gid('SyncRun', runId) }),
+  },
+  { name: 'orphanFiles', document: '{ orphanFiles { totalCount totalBytes } }', variables: () => ({}) },
+  { name: 'storageCost', document: '{ storageCost { billableBytes } }', variables: () => ({}) },
+];
+
+/** Every mutation of the contract (uploads are covered by the upload tests), on the first account. */
+const mutations: Operation[] = [
+  {
+    name: 'createVectorStore',
+    document: 'mutation { createVectorStore(input: { name: "new" }) { __typename } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'updateVectorStore',
+    document: 'mutation($id: ID!) { updateVectorStore(input: { id: $id, name: "x" }) { __typename } }',
+    variables: () => ({ id: gid('VectorStore', local.id) }),
+  },
+  {
+    name: 'removeVectorStoreFile',
+    document: `mutation($s: ID!, $f: ID!) { removeVectorStoreFile(input: { vectorStoreId: $s, fileId: $f }) { __typename } }`,
+    variables: () => ({ s: gid('VectorStore', local.id), f: gid('FileObject', fileId) }),
+  },
+  {
+    name: 'startSync',
+    document: 'mutation($id: ID) { startSync(input: { vectorStoreId: $id }) { __typename } }',
+    variables: () => ({ id: gid('VectorStore', mirror.id) }),
+  },
+  {
+    name: 'deleteOrphanFiles',
+    document: 'mutation($ids: [ID!]!) { deleteOrphanFiles(input: { ids: $ids }) { __typename } }',
+    variables: () => ({ ids: [gid('FileObject', fileId)] }),
+  },
+  {
+    name: 'deleteVectorStore',
+    document: 'mutation($id: ID!) { deleteVectorStore(input: { id: $id }) { __typename } }',
+    variables: () => ({ id: gid('VectorStore', local.id) }),
+  },
+];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  api = createTestApp(database);
+  const db = database.dataSource;
+  const account = await createAccount(db);
+  const other = await createAccount(db);
+  tokens.viewer = await createToken(db, account.id, 'VIEWER');
+  tokens.admin = await createToken(db, account.id, 'ADMIN');
+  tokens.otherAdmin = await createToken(db, other.id, 'ADMIN');
+  tokens.otherViewer = await createToken(db, other.id, 'VIEWER');
+  local = await createVectorStore(db, account.id, { name: 'local' });
+  mirror = await createVectorStore(db, account.id, { source: 'cache', name: 'mirror' });
+  [{ id: fileId }] = await db.query(
+    `INSERT INTO file (account_id, source, filename, bytes, purpose, file_created_at)
+     VALUES ($1, 'primary', 'a.txt', 3, 'assistants', now()) RETURNING id`,
+    [account.id],
+  );
+  await db.query(
+    `INSERT INTO vector_store_file (vector_store_id, file_id, status) VALUES ($1, $2, 'completed')`,
+    [local.id, fileId],
+  );
+  [{ id: runId }] = await db.query(
+    `INSERT INTO sync_run (account_id, trigger, status, started_at, finished_at)
+     VALUES ($1, 'MANUAL', 'SUCCEEDED', now(), now()) RETURNING id`,
+    [account.id],
+  );
+});
+
+afterAll(async () => database.drop());
+
+describe.each([...queries, ...mutations])('$name', (operation) => {
+  const run = (token: string | null) =>
+    api.graphql<Record<string, any>>(operation.document, { token, variables: operation.variables() });
+
+  it('answers 401 UNAUTHENTICATED without a token, and writes nothing', async () => {
+    const before = await snapshotTables(database.dataSource);
+    const { status, body } = await run(null);
+    expect(status).toBe(401);
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await snapshotTables(database.dataSource)).toEqual(before);
+  });
+
+  if (mutations.includes(operation)) {
+    it('is FORBIDDEN to a viewer, and writes nothing', async () => {
+      const before = await snapshotTables(database.dataSource);
+      const { body } = await run(tokens.viewer);
+      expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(await snapshotTables(database.dataSource)).toEqual(before);
+    });
+
+    it("finds nothing of this account for another account's admin, and writes nothing", async () => {
+      if (operation.name === 'createVectorStore') return; // names no object
+      const before = await snapshotTables(database.dataSource);
+      const { body } = await run(tokens.otherAdmin);
+      const result = body.data?.[operation.name];
+      expect(result?.__typename).toBe('NotFoundError');
+      expect(await snapshotTables(database.dataSource)).toEqual(before);
+    });
+  } else {
+    it('is readable by a viewer', async () => {
+      const { body } = await run(tokens.viewer);
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.[operation.name]).not.toBeNull();
+    });
+
+    it("shows another account's viewer nothing of this account", async () => {
+      const { body } = await run(tokens.otherViewer);
+      expect(body.errors).toBeUndefined();
+      const result = body.data?.[operation.name];
+      if (['vectorStore', 'node', 'syncRun'].includes(operation.name)) expect(result).toBeNull();
+      if (['vectorStores', 'syncRuns', 'orphanFiles'].includes(operation.name))
+        expect(result.totalCount).toBe(0);
+    });
+  }
+});
+
+describe('admins', () => {
+  it.each(mutations.map((m) => [m.name, m] as const))('may run %s', async (_name, operation) => {
+    const { body } = await api.graphql<Record<string, any>>(operation.document, {
+      token: tokens.admin,
+      variables: operation.variables(),
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.[operation.name]?.__typename).toBeTruthy();
+  });
+});
+
+describe('syncProgress subscription', () => {
+  const subscribe = (token: string | null) =>
+    api.app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query: 'subscription { syncProgress { runId } }' }),
+    });
+
+  it('answers 401 without a token', async () => {
+    const response = await subscribe(null);
+    expect(response.status).toBe(401);
+  });
+
+  it('streams to a viewer', async () => {
+    const controller = new AbortController();
+    const response = await api.app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      signal: controller.signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${tokens.viewer}`,
+      },
+      body: JSON.stringify({ query: 'subscription { syncProgress { runId } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    controller.abort();
+  });
+});
