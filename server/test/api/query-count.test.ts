@@ -46,10 +46,9 @@ afterAll(async () => database.drop());
 
 async function sqlCountFor(first: number): Promise<number> {
   queries = [];
-  const { body } = await api.graphql<{ vectorStores: { edges: Array<{ node: { files: { edges: unknown[] } } }> } }>(
-    PAGE,
-    { token, variables: { first } },
-  );
+  const { body } = await api.graphql<{
+    vectorStores: { edges: Array<{ node: { files: { edges: unknown[] } } }> };
+  }>(PAGE, { token, variables: { first } });
   expect(body.data!.vectorStores.edges).toHaveLength(first);
   for (const edge of body.data!.vectorStores.edges) expect(edge.node.files.edges).toHaveLength(5);
   return queries.length;

@@ -11,7 +11,10 @@ export interface TestApp {
   graphql<T = Record<string, unknown>>(
     query: string,
     options?: { token?: string | null; variables?: Record<string, unknown> },
-  ): Promise<{ status: number; body: { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }>;
+  ): Promise<{
+    status: number;
+    body: { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+  }>;
 }
 
 export function createTestApp(database: TestDatabase, options: ServiceOptions = {}): TestApp {

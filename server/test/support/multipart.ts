@@ -22,7 +22,9 @@ export function streamedUpload(options: {
       `Content-Type: text/plain\r\n\r\n`,
   );
   const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
-  const block = encoder.encode((options.pattern ?? 'The quick brown fox jumps over the lazy dog.\n').repeat(1500));
+  const block = encoder.encode(
+    (options.pattern ?? 'The quick brown fox jumps over the lazy dog.\n').repeat(1500),
+  );
   let sent = 0;
   let stage: 'head' | 'file' | 'tail' | 'done' = 'head';
   const body = new ReadableStream<Uint8Array>({
