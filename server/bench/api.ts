@@ -293,7 +293,11 @@ async function liftCostLimit(): Promise<void> {
 
 /** `graphql-lifted`: the app with its query-cost cap lifted, to measure a page the cap refuses. */
 type ServerKind = 'graphql' | 'graphql-lifted' | 'baseline';
-type ChildMessage = { type: 'listening'; port: number };
+type ChildMessage = { type: 'listening'; port: number } | { type: 'stats'; cpuMs: number; requests: number };
+interface ServerStats {
+  cpuMs: number;
+  requests: number;
+}
 
 async function serve(kind: ServerKind, url: string): Promise<void> {
   const closers: Array<() => Promise<void>> = [];
@@ -314,7 +318,15 @@ async function serve(kind: ServerKind, url: string): Promise<void> {
   }
   const listening = server;
   await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  // CPU time of this process (user + system) and requests served, so the parent can divide.
+  let requests = 0;
+  listening.on('request', () => void requests++);
   process.on('message', (message: { type: string }) => {
+    if (message.type === 'stats') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ type: 'stats', cpuMs: (user + system) / 1000, requests } satisfies ChildMessage);
+      return;
+    }
     if (message.type !== 'stop') return;
     listening.closeAllConnections();
     listening.close(() => {
@@ -329,6 +341,7 @@ async function serve(kind: ServerKind, url: string): Promise<void> {
 
 interface RunningServer {
   url: string;
+  stats(): Promise<ServerStats>;
   stop(): Promise<void>;
 }
 
@@ -346,11 +359,20 @@ async function startServer(kind: ServerKind, dbUrl: string): Promise<RunningServ
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: ChildMessage) => resolve(message.port));
+    child.once('message', (message: ChildMessage) => {
+      if (message.type === 'listening') resolve(message.port);
+    });
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code} before listening`)));
   });
   return {
     url: `http://127.0.0.1:${port}/graphql`,
+    stats: () =>
+      new Promise<ServerStats>((resolve) => {
+        child.once('message', (message: ChildMessage) => {
+          if (message.type === 'stats') resolve(message);
+        });
+        child.send({ type: 'stats' });
+      }),
     stop: async () => {
       child.send({ type: 'stop' });
       await exited;
@@ -422,6 +444,7 @@ interface Row {
   'p50 ms': number | string;
   'p99 ms': number | string;
   errors: number | string;
+  'server CPU ms/req': number | string;
 }
 
 /** The first error message of a GraphQL response, or null. */
@@ -430,9 +453,9 @@ function refusalOf(body: string): string | null {
   return errors?.[0]?.message ?? null;
 }
 
-async function load(name: string, url: string, token: string, expectBody: string): Promise<Row> {
+async function load(name: string, server: RunningServer, token: string, expectBody: string): Promise<Row> {
   const options = {
-    url,
+    url: server.url,
     connections: CONNECTIONS,
     method: 'POST' as const,
     headers: requestHeaders(token),
@@ -440,7 +463,9 @@ async function load(name: string, url: string, token: string, expectBody: string
     expectBody,
   };
   await autocannon({ ...options, duration: WARMUP_S });
+  const before = await server.stats();
   const result = await autocannon({ ...options, duration: DURATION_S });
+  const after = await server.stats();
   return {
     server: name,
     'req/s': Math.round(result.requests.average),
@@ -448,6 +473,9 @@ async function load(name: string, url: string, token: string, expectBody: string
     'p99 ms': result.latency.p99,
     // Connection errors, timeouts, non-2xx and bodies that differ from the checked one.
     errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
+    'server CPU ms/req': Number(
+      ((after.cpuMs - before.cpuMs) / (after.requests - before.requests)).toFixed(2),
+    ),
   };
 }
 
@@ -552,10 +580,10 @@ export async function benchApi(): Promise<void> {
     const statements = await sqlOfOneGraphQLRequest(dbUrl, token);
 
     // One after the other, so neither competes with the other for the 2 cores.
-    const base = await load('baseline (pg + node:http)', baseline.url, token, baselineBody);
+    const base = await load('baseline (pg + node:http)', baseline, token, baselineBody);
     const gql = await load(
       refusal ? 'GraphQL, cost cap lifted (diagnostic)' : 'GraphQL (Yoga + Pothos + TypeORM)',
-      graphql.url,
+      graphql,
       token,
       graphqlBody,
     );
@@ -568,6 +596,7 @@ export async function benchApi(): Promise<void> {
         'p50 ms': '-',
         'p99 ms': '-',
         errors: 'all (refused)',
+        'server CPU ms/req': '-',
       });
     rows.push(gql);
 
@@ -590,6 +619,10 @@ export async function benchApi(): Promise<void> {
     );
     console.log(
       `API: GraphQL p99 = ${p99.toFixed(2)}× baseline${lifted} (target ≤ ${TARGET_P99_RATIO}×): ${verdict(p99 <= TARGET_P99_RATIO)}`,
+    );
+    const [load1] = os.loadavg();
+    console.log(
+      `API: 1-minute load average at the end: ${load1!.toFixed(1)} on ${os.availableParallelism()} cores (other work on the machine skews both rows)`,
     );
     console.log(`API: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } finally {
