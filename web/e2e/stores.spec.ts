@@ -159,4 +159,12 @@ test('phone width: the rows become cards', async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: artifact('list-phone'), fullPage: false });
+
+  // The filters fold away on phones and open on demand.
+  await expect(page.getByLabel('Source')).toBeHidden();
+  await page.getByRole('button', { name: 'Filters and sort' }).click();
+  await page.getByLabel('Source').selectOption({ label: 'Local' });
+  await expect(page).toHaveURL(/\/\?source=primary$/);
+  await expect(page.getByLabel('Source')).toBeVisible();
+  await page.screenshot({ path: artifact('list-phone-filtered'), fullPage: false });
 });

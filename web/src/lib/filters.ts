@@ -91,13 +91,10 @@ export function toSearchParams(params: StoreListParams): URLSearchParams {
   return query;
 }
 
-/** The store list's path. */
-export const LIST_PATH = '/';
-
-/** A link to the list in this state: `/?…`, or `/` for the unfiltered first page. */
-export function listHref(params: StoreListParams): string {
+/** The query string of a list state: `?…`, or '' for the unfiltered first page. */
+export function listQuery(params: StoreListParams): '' | `?${string}` {
   const query = toSearchParams(params).toString();
-  return query ? `${LIST_PATH}?${query}` : LIST_PATH;
+  return query ? `?${query}` : '';
 }
 
 /** The same filters on their first page; any change of filter or sort starts there. */
