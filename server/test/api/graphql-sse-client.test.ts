@@ -17,7 +17,7 @@ afterAll(async () => harness.close());
 describe('syncProgress with a plain graphql-sse client', () => {
   it('streams a run to its final event', async () => {
     const app = createHarnessApp(harness);
-    const fetchFn = (input: RequestInfo | URL, init?: RequestInit) => app.fetch(input as string, init);
+    const fetchFn = (input: RequestInfo | URL, init?: RequestInit) => app.fetch(input as string, { ...init });
     const started = await app.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretBox } from '../src/auth/secret-box.ts';
+import { AccountService } from '../src/services/account.service.ts';
+import { createTestApp } from './support/app.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+
+const SECRET = 'cli-test-secret-cli-test-secret-cli';
+let database: TestDatabase;
+
+/** Runs `pnpm cli …` as a person would, on the test database. */
+function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/cli.ts', ...args], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      env: { ...process.env, DATABASE_URL: database.url, SECRET_KEY: SECRET },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.stdin.end(stdin);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => database.drop());
+
+describe('server CLI', () => {
+  it('creates an account with an encrypted OpenAI key, issues and revokes tokens', async () => {
+    const key = 'sk-cli-test-0123456789abcdef';
+    const created = await cli(
+      [
+        'accounts',
+        'create',
+        '--name',
+        'Acme',
+        '--openai-base-url',
+        'http://127.0.0.1:9/v1',
+        '--openai-key-stdin',
+      ],
+      `${key}\n`,
+    );
+    expect(created.code).toBe(0);
+    const accountId = created.stdout.match(/account (\S+)/)![1]!;
+    const adminToken = created.stdout.match(/admin token \(shown once\): (\S+)/)![1]!;
+    expect(created.stdout + created.stderr).not.toContain(key);
+
+    const services = new AccountService(database.dataSource, new SecretBox(SECRET));
+    const account = (await services.findAccount(accountId))!;
+    expect(account.openaiApiKeyEncrypted).not.toContain(key);
+    expect(services.openaiConnection(account)).toEqual({
+      apiKey: key,
+      baseURL: 'http://127.0.0.1:9/v1',
+      project: null,
+    });
+
+    const listed = await cli(['accounts', 'list']);
+    expect(listed.stdout).toContain(`${accountId}  Acme  (http://127.0.0.1:9/v1)`);
+
+    const issued = await cli([
+      'tokens',
+      'issue',
+      '--account',
+      accountId,
+      '--role',
+      'VIEWER',
+      '--name',
+      'dashboard',
+    ]);
+    const viewerToken = issued.stdout.match(/VIEWER token \(shown once\): (\S+)/)![1]!;
+    const api = createTestApp(database);
+    const ask = (token: string) =>
+      api.graphql<{ viewer: { role: string } }>('{ viewer { role } }', { token });
+    expect((await ask(viewerToken)).body.data?.viewer.role).toBe('VIEWER');
+    expect((await ask(adminToken)).body.data?.viewer.role).toBe('ADMIN');
+
+    const tokens = await cli(['tokens', 'list', '--account', accountId]);
+    const viewerId = tokens.stdout
+      .split('\n')
+      .find((line) => line.includes('dashboard'))!
+      .split(' ')[0]!;
+    expect((await cli(['tokens', 'revoke', '--id', viewerId])).code).toBe(0);
+    expect((await ask(viewerToken)).status).toBe(401);
+    expect((await ask(adminToken)).status).toBe(200);
+  });
+
+  it('explains its usage for an unknown command and refuses bad arguments', async () => {
+    const unknown = await cli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/accounts[\s\S]*tokens[\s\S]*sync/);
+    const badRole = await cli(['tokens', 'issue', '--account', 'x', '--role', 'ROOT']);
+    expect(badRole.code).toBe(2);
+  });
+});
