@@ -17,6 +17,8 @@ import { seedStores } from './support/seed.ts';
 const webDir = fileURLToPath(new URL('..', import.meta.url));
 const serverDir = path.resolve(webDir, '../server');
 const logDir = path.join(webDir, 'test-results', 'e2e-logs');
+/** Set by the teardown: exits after it are expected and not reported. */
+let stopping = false;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,7 +52,9 @@ function start(name: string, args: string[], cwd: string, env: Record<string, st
     stdio: ['ignore', log, log],
   });
   child.on('exit', (code, signal) => {
-    if (code !== 0 && signal === null) console.error(`[e2e] ${name} exited with code ${code}`);
+    if (!stopping && code !== 0 && signal === null) {
+      console.error(`[e2e] ${name} exited with code ${code}; see test-results/e2e-logs/${name}.log`);
+    }
   });
   return child;
 }
@@ -93,6 +97,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   let web: ChildProcess | undefined;
 
   const teardown = async () => {
+    stopping = true;
     await Promise.all([stop(web), stop(api)]);
     await dropDatabase(databaseName).catch((error: Error) =>
       console.error(`[e2e] drop database: ${error.message}`),
