@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.ts';
 import { createDataSource } from './db/data-source.ts';
-import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import type { Logger } from './logger.ts';
 
 export interface Database {
@@ -15,6 +14,9 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   let url = config.databaseUrl;
   let stopEmbedded = async () => {};
   if (url === null) {
+    // Imported only when used: embedded-postgres installs signal and exit hooks when loaded, which
+    // would turn a graceful SIGTERM of a server on an external database into an exit by signal.
+    const { startEmbeddedPostgres } = await import('./db/embedded-postgres.ts');
     const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.info(line));
     url = embedded.url;
     stopEmbedded = embedded.stop;
