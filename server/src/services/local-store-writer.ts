@@ -7,6 +7,7 @@ import type { ContentStore } from '../uploads/content-store.ts';
 import type { StagedUpload } from '../uploads/staged-upload.ts';
 import { NotFoundError, ReadOnlyMirrorError, ValidationError } from './errors.ts';
 import { isUuid } from './ids.ts';
+import { lockStore } from './store-lock.ts';
 import {
   expirationColumns,
   policyFromColumn,
@@ -72,17 +73,9 @@ export class LocalStoreWriter {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Locks the store row for the transaction; other accounts' stores are simply not found. */
+  /** Locks a store this account may edit: a mirror is refused here, before anything is written. */
   private async lockWritable(manager: EntityManager, accountId: string, id: string, field: string) {
-    const store = isUuid(id)
-      ? await manager
-          .getRepository(VectorStoreEntity)
-          .createQueryBuilder('vs')
-          .setLock('pessimistic_write')
-          .where('vs.id = :id AND vs.account_id = :accountId', { id, accountId })
-          .getOne()
-      : null;
-    if (!store) throw new NotFoundError('VectorStore', id);
+    const store = await lockStore(manager, accountId, id);
     if (store.source === 'cache') throw new ReadOnlyMirrorError(store.id);
     if (store.status === 'deleting') throw new ValidationError(field, 'The store is being deleted');
     return store;

@@ -4,6 +4,7 @@ import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import type { LocalStoreWriter } from '../local-store-writer.ts';
+import { lockStore } from '../store-lock.ts';
 
 export interface DeleteOutcome {
   deletedId: string;
@@ -26,15 +27,7 @@ export class DeletionService {
   async deleteVectorStore(accountId: string, id: string): Promise<DeleteOutcome> {
     let unusedContent: string[] = [];
     const outcome = await this.db.transaction(async (manager): Promise<DeleteOutcome> => {
-      const store = isUuid(id)
-        ? await manager
-            .getRepository(VectorStoreEntity)
-            .createQueryBuilder('vs')
-            .setLock('pessimistic_write')
-            .where('vs.id = :id AND vs.account_id = :accountId', { id, accountId })
-            .getOne()
-        : null;
-      if (!store) throw new NotFoundError('VectorStore', id);
+      const store = await lockStore(manager, accountId, id);
       if (store.source === 'primary') {
         unusedContent = await this.writer.deleteStore(manager, accountId, store);
         return { deletedId: store.id, vectorStore: null };
@@ -83,16 +76,14 @@ export class DeletionService {
       }
       const fresh = rows.filter((r) => !r.queued);
       if (fresh.length > 0) {
-        await manager
-          .getRepository(RemoteDeletionEntity)
-          .insert(
-            fresh.map((r) => ({
-              accountId,
-              kind: 'FILE' as const,
-              externalId: r.external_id,
-              vectorStoreId: null,
-            })),
-          );
+        await manager.getRepository(RemoteDeletionEntity).insert(
+          fresh.map((r) => ({
+            accountId,
+            kind: 'FILE' as const,
+            externalId: r.external_id,
+            vectorStoreId: null,
+          })),
+        );
       }
       return rows.length;
     });
