@@ -1,11 +1,36 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin, { type FieldComplexityValue } from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { GraphQLError, Kind } from 'graphql';
+import { getNullableType, GraphQLError, isListType, Kind, type GraphQLField } from 'graphql';
 import type { GraphQLContext } from './context.ts';
 import { takeStagedUpload, type StagedUpload } from '../uploads/staged-upload.ts';
+
+/** What a connection returns when neither `first` nor `last` is given (see resolveCursorConnection). */
+export const DEFAULT_PAGE_SIZE = 20;
+
+/**
+ * The cost of a field for the query cost limit (app.ts), computed with the request's variables
+ * resolved: every field costs 1, and what is selected under it counts once per item it can return.
+ * A connection multiplies by the page it asks for (`first`/`last`, literal or variable), `nodes(ids)`
+ * by the ids given, other lists (at most a few dozen entries in this schema) by 10. A connection's
+ * `edges` list adds no multiplier of its own: the connection already counted its page.
+ */
+function fieldCost(
+  args: Record<string, unknown>,
+  _context: GraphQLContext,
+  field: GraphQLField<unknown, GraphQLContext>,
+) {
+  const takes = (name: string) => field.args.some((arg) => arg.name === name);
+  if (takes('first') && takes('last')) {
+    const pageSize = (args.first ?? args.last ?? DEFAULT_PAGE_SIZE) as number;
+    return { field: 1, multiplier: pageSize } satisfies FieldComplexityValue;
+  }
+  if (Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length };
+  return isListType(getNullableType(field.type)) ? { field: 1, multiplier: 10 } : 1;
+}
 
 /** The schema builder, its plugins and scalars. Domain types live in `types/`. */
 export const builder = new SchemaBuilder<{
@@ -18,7 +43,9 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin, ComplexityPlugin],
+  // Costs only: the limit is enforced before execution by app.ts, so a refused query runs nothing.
+  complexity: { fieldComplexity: fieldCost },
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({
@@ -34,6 +61,7 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     nodeTypeOptions: { description: 'An object with a global id.' },
     pageInfoTypeOptions: { description: 'Where a page stands in its connection.' },
+    edgesFieldOptions: { complexity: { field: 1, multiplier: 1 } },
   },
   errors: { defaultTypes: [] },
 });

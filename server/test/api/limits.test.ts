@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { PAGE_QUERY, PAGE_QUERY_WITH_VARIABLES } from '../../bench/api.ts';
+import { createApp, MAX_QUERY_COST } from '../../src/app.ts';
 import { createServices } from '../../src/services/index.ts';
 import { createAccount, createToken, testSecrets } from '../factories/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -48,11 +49,57 @@ describe('document limits, refused before execution', () => {
     expect(await refusal(`{ viewer { ${fields} } }`)).toMatch(/token/i);
   });
 
-  it('refuses a too costly query', async () => {
+  // 100 stores with 100 files each: 1 + 100 × (edges 1 + node 1 + files (1 + 100 × 7)) ≈ 70,000.
+  const HEAVY = `query($stores: Int, $files: Int) {
+    vectorStores(first: $stores) { edges { node { files(first: $files) {
+      edges { node { file { filename bytes purpose } status usageBytes } } } } } } }`;
+  const HEAVY_LITERAL = HEAVY.replace(/^query\([^)]*\)/, '')
+    .replace('$stores', '100')
+    .replace('$files', '100');
+
+  it('refuses an over-budget query whether its page sizes are literals or variables', async () => {
+    expect(await refusal(HEAVY_LITERAL)).toMatch(/cost \d+ exceeds the limit of 20000/i);
+    const { body } = await api.graphql(HEAVY, { token, variables: { stores: 100, files: 100 } });
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COSTLY');
+    expect(body.errors?.[0]?.extensions?.cost).toBeGreaterThan(MAX_QUERY_COST);
+  });
+
+  it('prices the page, not the document: the same document with small pages passes', async () => {
+    const { body } = await api.graphql(HEAVY, { token, variables: { stores: 20, files: 5 } });
+    expect(body.errors).toBeUndefined();
+  });
+
+  it('accepts the list page of the benchmark, literal and with variables', async () => {
+    for (const body of [
+      (await api.graphql(PAGE_QUERY, { token })).body,
+      (await api.graphql(PAGE_QUERY_WITH_VARIABLES, { token, variables: { first: 50, files: 5 } })).body,
+    ]) {
+      expect(body.errors).toBeUndefined();
+    }
+  });
+
+  it('measures the operation that runs, not the first one of the document', async () => {
+    const document = `query Cheap { viewer { role } } ${HEAVY.replace('query(', 'query Heavy(')}`;
+    const response = await api.app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: document,
+        operationName: 'Heavy',
+        variables: { stores: 100, files: 100 },
+      }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: Array<{ message: string }> };
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]?.message).toMatch(/cost/i);
+  });
+
+  it('refuses many aliased pages that are cheap one by one', async () => {
     const wide = Array.from(
       { length: 14 },
       (_, i) =>
-        `s${i}: vectorStores(first: 100) { edges { node { files(first: 100) { edges { node { file { filename bytes purpose } status usageBytes } } } } } }`,
+        `s${i}: vectorStores(first: 100) { edges { node { files(first: 20) { edges { node { file { filename bytes purpose } status usageBytes } } } } } }`,
     ).join(' ');
     expect(await refusal(`{ ${wide} }`)).toMatch(/cost/i);
   });
