@@ -1,9 +1,9 @@
-import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError, validate, type ExecutionArgs } from 'graphql';
+import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
-import { createComplexityRule } from '@pothos/plugin-complexity';
 import { bearerToken } from './auth/token.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
+import { QUERY_TOO_COSTLY } from './graphql/builder.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
@@ -15,15 +15,6 @@ import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
 
 /** Ordinary GraphQL requests are small; 1 MB leaves room for large variable lists. */
 const MAX_JSON_BODY_BYTES = 1_000_000;
-
-/**
- * The cost budget of one operation, as builder.ts prices fields: 1 per field, what is under a
- * connection counted once per item of the page it asks for (`first`/`last`, literal or variable).
- * The web app's largest documents cost about 2,600 (100 stores with their summary; a store with 100
- * of its files) and the list page of the benchmark (50 stores with 5 files each) about 2,550;
- * 100 stores with 100 files each (about 70,000) is refused.
- */
-export const MAX_QUERY_COST = 20_000;
 
 export interface AppDependencies {
   services: Services;
@@ -40,40 +31,18 @@ const unauthenticated = () =>
   });
 
 /**
- * Refuses, before anything runs, an operation that costs more than `maxCost`. Measured per request
- * with its variables and operation name, so it is not cached with the document like validation.
+ * An operation over the cost budget (builder.ts) fails in its first root field, before any resolver
+ * runs; the answer then carries that refusal alone, not a `data` of nulls.
  */
-function useCostLimit(maxCost: number): Plugin {
-  const refusal = (args: ExecutionArgs) => {
-    const errors = validate(args.schema, args.document, [
-      createComplexityRule({
-        context: {},
-        variableValues: args.variableValues ?? {},
-        operationName: args.operationName,
-        validate: ({ complexity }, report) => {
-          if (complexity <= maxCost) return;
-          report(
-            new GraphQLError(
-              `Query cost ${complexity} exceeds the limit of ${maxCost}: ask for smaller pages`,
-              {
-                extensions: { code: 'QUERY_TOO_COSTLY', cost: complexity, maxCost },
-              },
-            ),
-          );
-        },
-      }),
-    ]);
-    return errors.length > 0 ? { errors } : null;
-  };
+function useCostRefusal(): Plugin {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const refused = refusal(args);
-      if (refused) setResultAndStopExecution(refused);
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const refused = refusal(args);
-      if (refused) setResultAndStopExecution(refused);
-    },
+    onExecute: () => ({
+      onExecuteDone({ result, setResult }) {
+        if (isAsyncIterable(result)) return;
+        const refusal = result.errors?.find((error) => error.extensions?.code === QUERY_TOO_COSTLY);
+        if (refusal) setResult({ errors: [refusal] });
+      },
+    }),
   };
 }
 
@@ -129,7 +98,7 @@ export function createApp({ services, logger, rateLimit }: AppDependencies): App
     plugins: [
       // Refused before execution: deep, aliased, directive-laden or long documents (introspection
       // excepted from depth). Armor's own cost limit is off: it prices literal `first` arguments but
-      // not variables; useCostLimit prices both.
+      // not variables; builder.ts prices both (see useCostRefusal).
       ...new EnvelopArmor({
         maxDepth: { n: 10, ignoreIntrospection: true },
         maxAliases: { n: 15 },
@@ -138,7 +107,7 @@ export function createApp({ services, logger, rateLimit }: AppDependencies): App
         costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: true },
       }).protect().plugins,
-      useCostLimit(MAX_QUERY_COST),
+      useCostRefusal(),
       useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
       {
         // Liveness that also proves the database answers.

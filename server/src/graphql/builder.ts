@@ -32,6 +32,15 @@ function fieldCost(
   return isListType(getNullableType(field.type)) ? { field: 1, multiplier: 10 } : 1;
 }
 
+/**
+ * The cost budget of one operation, as `fieldCost` prices it. The web app's largest documents cost
+ * about 2,600 (100 stores with their summary; a store with 100 of its files) and the benchmark's list
+ * page (50 stores with 5 files each) about 2,550; 100 stores with 100 files each (about 70,000) is
+ * refused.
+ */
+export const MAX_QUERY_COST = 20_000;
+export const QUERY_TOO_COSTLY = 'QUERY_TOO_COSTLY';
+
 /** The schema builder, its plugins and scalars. Domain types live in `types/`. */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -44,8 +53,19 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin, ComplexityPlugin],
-  // Costs only: the limit is enforced before execution by app.ts, so a refused query runs nothing.
-  complexity: { fieldComplexity: fieldCost },
+  // Measured with the request's variables coerced, for the operation that runs, before its first
+  // root field resolves: a refused operation runs no resolver (app.ts then drops the partial data).
+  complexity: {
+    fieldComplexity: fieldCost,
+    limit: { complexity: MAX_QUERY_COST },
+    complexityError: (_kind, { complexity, maxComplexity }) =>
+      new GraphQLError(
+        `Query cost ${complexity} exceeds the limit of ${maxComplexity}: ask for smaller pages`,
+        {
+          extensions: { code: QUERY_TOO_COSTLY, cost: complexity, maxCost: maxComplexity },
+        },
+      ),
+  },
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({

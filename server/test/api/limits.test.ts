@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_QUERY, PAGE_QUERY_WITH_VARIABLES } from '../../bench/api.ts';
-import { createApp, MAX_QUERY_COST } from '../../src/app.ts';
+import { createApp } from '../../src/app.ts';
+import { MAX_QUERY_COST } from '../../src/graphql/builder.ts';
 import { createServices } from '../../src/services/index.ts';
 import { createAccount, createToken, testSecrets } from '../factories/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
