@@ -4,6 +4,7 @@ import { MirrorWriter, remoteStoreFields, remoteSummary, type LocalStore } from 
 import type { RemoteReader, VectorStore } from './remote-reader.ts';
 import type { RunProgress } from './run-progress.ts';
 import { Semaphore } from './semaphore.ts';
+import { StoreFilesWriter } from './store-files-writer.ts';
 
 /** At most this many errors are kept on a run's row; the rest are counted in the last one. */
 const MAX_RECORDED_ERRORS = 100;
@@ -31,6 +32,10 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
  */
 export class AccountSync {
   private readonly run: SyncRunEntity;
+  private readonly storeFiles: StoreFilesWriter;
+  /** Store listings in flight (the run's concurrency), and page writes in flight. */
+  private readonly listingSlots: Semaphore;
+  private readonly writeSlots: Semaphore;
   private recordedErrors = 0;
   private droppedErrors = 0;
 
@@ -41,6 +46,9 @@ export class AccountSync {
     private readonly plan: AccountSyncPlan,
   ) {
     this.run = progress.run;
+    this.storeFiles = new StoreFilesWriter(writer);
+    this.listingSlots = new Semaphore(plan.concurrency);
+    this.writeSlots = new Semaphore(plan.concurrency * 2);
   }
 
   async execute(): Promise<void> {
@@ -97,16 +105,15 @@ export class AccountSync {
 
   private async syncAllStores(): Promise<void> {
     this.setPhase('stores');
-    const pool = new Semaphore(this.plan.concurrency);
     const storeTasks: Promise<void>[] = [];
     const listed: string[] = [];
     try {
-      for await (const page of this.reader.storePages()) {
+      for await (const { data: page } of this.reader.storePages()) {
         this.run.storesTotal += page.length;
         listed.push(...page.map((store) => store.id));
         const toList = await this.writeStores(page);
         for (const { store, localId } of toList) {
-          storeTasks.push(pool.run(() => this.syncStoreFiles(store, localId)));
+          storeTasks.push(this.syncStoreFiles(store, localId));
         }
         this.syncCounters();
       }
@@ -175,22 +182,16 @@ export class AccountSync {
     return toList;
   }
 
-  /** Lists one store's files completely; a failure is recorded on the run and stops only this store. */
+  /**
+   * Lists one store's files completely; a failure is recorded on the run and stops only this store.
+   * The listing holds one of the run's `concurrency` slots; the write of its last page (which carries
+   * the sweep) is finished outside it, so the next store's request is not kept waiting on the database.
+   * Pending writes are bounded too, so a slow database slows the listings instead of filling memory.
+   */
   private async syncStoreFiles(store: VectorStore, localId: string): Promise<void> {
-    const listed: string[] = [];
     try {
-      for await (const page of this.reader.storeFilePages(store.id)) {
-        await this.writer.ensureFiles(page);
-        const { created, updated } = await this.writer.upsertLinks(localId, page);
-        this.run.filesCreated += created;
-        this.run.filesUpdated += updated;
-        this.run.filesDone += page.length;
-        for (const file of page) listed.push(file.id);
-        this.syncCounters();
-      }
-      // Awaited first: `x += await y` would read x before other stores' updates and lose them.
-      const removed = await this.writer.finishStoreFiles(localId, listed, remoteSummary(store));
-      this.run.filesRemoved += removed;
+      const lastWrite = await this.listingSlots.run(() => this.listStoreFiles(store, localId));
+      await lastWrite.done;
     } catch (error) {
       // Its summary stays stale, so the next run lists this store again. A 404 means the store was
       // deleted while this run was going: not a failure, and the next listing removes its mirror.
@@ -201,12 +202,36 @@ export class AccountSync {
     }
   }
 
+  /** Returns the last page's write still in flight (wrapped: an awaited promise would be waited for). */
+  private async listStoreFiles(store: VectorStore, localId: string): Promise<{ done: Promise<void> }> {
+    const listed: string[] = [];
+    for await (const page of this.reader.storeFilePages(store.id)) {
+      for (const file of page.data) listed.push(file.id);
+      const complete = page.last ? { listed, summary: remoteSummary(store) } : null;
+      const release = await this.writeSlots.acquire();
+      const written = this.storeFiles
+        .write(localId, page.data, complete)
+        .then(({ created, updated, removed }) => {
+          this.run.filesCreated += created;
+          this.run.filesUpdated += updated;
+          this.run.filesRemoved += removed;
+          this.run.filesDone += page.data.length;
+          this.syncCounters();
+        })
+        .finally(release);
+      // A store's pages are committed in order, so the sweep on its last page follows all of them.
+      if (page.last) return { done: written };
+      await written;
+    }
+    throw new Error('The listing ended without a last page');
+  }
+
   /** Lists every File (10,000 a page) and mirrors its metadata; the ids feed the final removal. */
   private async syncFileObjects(): Promise<{ listed: string[]; startedAt: Date }> {
     const startedAt = await this.writer.now();
     const listed: string[] = [];
     try {
-      for await (const page of this.reader.filePages()) {
+      for await (const { data: page } of this.reader.filePages()) {
         await this.writer.upsertFiles(page, new Date());
         for (const file of page) listed.push(file.id);
         this.syncCounters();

@@ -1,6 +1,16 @@
 import type { DataSource } from 'typeorm';
 import type { FileObject, VectorStore, VectorStoreFile } from './remote-reader.ts';
 
+/**
+ * A set of ids as a jsonb object (`{"id": 1, ...}`) for "not among the listed ids" tests. PostgreSQL
+ * keeps object keys sorted, so `set ? id` is a binary search: sweeping 100,000 rows against 100,000
+ * listed ids stays linear, where `<> ALL(array)` or a NOT EXISTS over `unnest()` (whose row count the
+ * planner guesses at 10) can turn quadratic.
+ */
+function idSet(ids: string[]): string {
+  return JSON.stringify(Object.fromEntries(ids.map((id) => [id, 1])));
+}
+
 /** What sync needs to know of a local row before writing a page of remote stores. */
 export interface LocalStore {
   id: string;
@@ -90,7 +100,7 @@ export class MirrorWriter {
               usage_bytes, file_count_in_progress AS in_progress, file_count_completed AS completed,
               file_count_failed AS failed, file_count_cancelled AS cancelled, file_count_total AS total,
               metadata, created_at, files_listed_summary
-         FROM vector_store WHERE account_id = $1 AND external_id = ANY($2::text[])`,
+         FROM vector_store WHERE account_id = $1 AND external_id IS NOT NULL AND external_id = ANY($2::text[])`,
       [this.accountId, externalIds],
     );
     return new Map(
@@ -163,14 +173,23 @@ export class MirrorWriter {
        SELECT $1, 'cache', x.external_id, '', 0, 'assistants', x.created_at
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, created_at timestamptz)
        ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`,
-      [this.accountId, JSON.stringify(files.map((f) => ({ external_id: f.id, created_at: seconds(f.created_at) })))],
+      [
+        this.accountId,
+        JSON.stringify([...new Map(files.map((f) => [f.id, { external_id: f.id, created_at: seconds(f.created_at) }])).values()]),
+      ],
     );
   }
 
-  /** Inserts or refreshes the links of one store; returns how many were created and how many changed. */
-  async upsertLinks(vectorStoreId: string, files: VectorStoreFile[]): Promise<{ created: number; updated: number }> {
-    if (files.length === 0) return { created: 0, updated: 0 };
-    const rows = files.map((f) => ({
+  /**
+   * Inserts or refreshes links of any number of stores; returns, per store, how many links were
+   * created and how many changed (unchanged rows are not written at all).
+   */
+  async upsertLinks(
+    links: Array<{ vectorStoreId: string; file: VectorStoreFile }>,
+  ): Promise<Map<string, { created: number; updated: number }>> {
+    if (links.length === 0) return new Map();
+    const rows = links.map(({ vectorStoreId, file: f }) => ({
+      vector_store_id: vectorStoreId,
       file_external_id: f.id,
       status: f.status,
       usage_bytes: f.usage_bytes,
@@ -179,13 +198,19 @@ export class MirrorWriter {
       chunking_strategy: f.chunking_strategy ?? null,
       created_at: seconds(f.created_at),
     }));
-    const changed: Array<{ created: boolean }> = await this.db.query(
-      `INSERT INTO vector_store_file AS l (vector_store_id, file_id, status, usage_bytes, last_error, attributes,
+    const changed: Array<{ vector_store_id: string; created: number; updated: number }> = await this.db.query(
+      `WITH written AS (
+         INSERT INTO vector_store_file AS l (vector_store_id, file_id, status, usage_bytes, last_error, attributes,
               chunking_strategy, created_at, updated_at)
-       SELECT $2, f.id, x.status, x.usage_bytes, x.last_error, x.attributes, x.chunking_strategy, x.created_at, now()
-         FROM jsonb_to_recordset($3::jsonb) AS x(file_external_id text, status text, usage_bytes bigint,
-              last_error jsonb, attributes jsonb, chunking_strategy jsonb, created_at timestamptz)
-         JOIN file f ON f.account_id = $1 AND f.external_id = x.file_external_id
+       SELECT x.vector_store_id, f.id, x.status, x.usage_bytes, x.last_error, x.attributes, x.chunking_strategy,
+              x.created_at, now()
+         FROM jsonb_to_recordset($2::jsonb) AS x(vector_store_id uuid, file_external_id text, status text,
+              usage_bytes bigint, last_error jsonb, attributes jsonb, chunking_strategy jsonb, created_at timestamptz)
+         -- One probe of the unique (account_id, external_id) index per row, even while statistics are
+         -- missing (a first sync), where a join would scan the account. LIMIT keeps it a probe: without
+         -- it the planner flattens the subquery back into that join.
+         CROSS JOIN LATERAL (SELECT id FROM file WHERE account_id = $1 AND external_id IS NOT NULL
+                               AND external_id = x.file_external_id LIMIT 1) f
        ON CONFLICT (vector_store_id, file_id) DO UPDATE SET
               status = excluded.status, usage_bytes = excluded.usage_bytes, last_error = excluded.last_error,
               attributes = excluded.attributes, chunking_strategy = excluded.chunking_strategy,
@@ -193,31 +218,45 @@ export class MirrorWriter {
         WHERE (l.status, l.usage_bytes, l.last_error, l.attributes, l.chunking_strategy, l.created_at)
               IS DISTINCT FROM (excluded.status, excluded.usage_bytes, excluded.last_error, excluded.attributes,
                                 excluded.chunking_strategy, excluded.created_at)
-       RETURNING (xmax = 0) AS created`,
-      [this.accountId, vectorStoreId, JSON.stringify(rows)],
+       RETURNING l.vector_store_id, (xmax = 0) AS created)
+       SELECT vector_store_id, count(*) FILTER (WHERE created)::int AS created,
+              count(*) FILTER (WHERE NOT created)::int AS updated
+         FROM written GROUP BY vector_store_id`,
+      [this.accountId, JSON.stringify(rows)],
     );
-    const created = changed.filter((row) => row.created).length;
-    return { created, updated: changed.length - created };
+    return new Map(changed.map((row) => [row.vector_store_id, { created: row.created, updated: row.updated }]));
   }
 
   /**
-   * After a complete listing of a store's files: removes the links it did not contain, and records the
-   * summary the listing answered for, so an unchanged store is not listed again. One statement.
+   * After complete listings of some stores' files: removes the links each listing did not contain,
+   * and records the summary each listing answered for, so an unchanged store is not listed again.
+   * Returns the links removed per store.
    */
-  async finishStoreFiles(vectorStoreId: string, listed: string[], summary: string): Promise<number> {
-    const [{ removed }] = await this.db.query(
-      `WITH gone AS (
-         DELETE FROM vector_store_file l USING file f
-          WHERE l.vector_store_id = $1 AND f.id = l.file_id
-            AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS seen(id) WHERE seen.id = f.external_id)
-         RETURNING 1
+  async finishStores(
+    stores: Array<{ vectorStoreId: string; listed: string[]; summary: string }>,
+  ): Promise<Map<string, number>> {
+    if (stores.length === 0) return new Map();
+    const done = stores.map((store) => ({
+      vector_store_id: store.vectorStoreId,
+      listed: Object.fromEntries(store.listed.map((id) => [id, 1])),
+      summary: store.summary,
+    }));
+    const removed: Array<{ vector_store_id: string; removed: number }> = await this.db.query(
+      `WITH done AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(vector_store_id uuid, listed jsonb, summary text)
+       ), gone AS (
+         DELETE FROM vector_store_file l USING done d, file f
+          WHERE l.vector_store_id = ANY($2::uuid[]) -- an index scan, whatever the statistics say
+            AND l.vector_store_id = d.vector_store_id AND f.id = l.file_id AND NOT (d.listed ? f.external_id)
+         RETURNING l.vector_store_id
        ), mark AS (
-         UPDATE vector_store SET files_listed_summary = $3 WHERE id = $1 AND source = 'cache'
+         UPDATE vector_store vs SET files_listed_summary = d.summary
+           FROM done d WHERE vs.id = d.vector_store_id AND vs.source = 'cache'
        )
-       SELECT count(*)::int AS removed FROM gone`,
-      [vectorStoreId, listed, summary],
+       SELECT vector_store_id, count(*)::int AS removed FROM gone GROUP BY vector_store_id`,
+      [JSON.stringify(done), stores.map((store) => store.vectorStoreId)],
     );
-    return removed;
+    return new Map(removed.map((row) => [row.vector_store_id, row.removed]));
   }
 
   /** Removes mirrors whose store a complete listing did not contain; returns stores and links removed. */
@@ -226,14 +265,14 @@ export class MirrorWriter {
       `WITH doomed AS (
          SELECT id FROM vector_store vs
           WHERE vs.account_id = $1 AND vs.source = 'cache' AND vs.status <> 'deleting'
-            AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS seen(id) WHERE seen.id = vs.external_id)
+            AND NOT ($2::jsonb ? vs.external_id)
        ), links AS (
          SELECT count(*)::int AS n FROM vector_store_file WHERE vector_store_id IN (SELECT id FROM doomed)
        ), gone AS (
          DELETE FROM vector_store WHERE id IN (SELECT id FROM doomed) RETURNING 1
        )
        SELECT (SELECT count(*)::int FROM gone) AS stores, (SELECT n FROM links) AS links`,
-      [this.accountId, listed],
+      [this.accountId, idSet(listed)],
     );
     return counts;
   }
@@ -293,13 +332,13 @@ export class MirrorWriter {
       `WITH gone AS (
          DELETE FROM file f
           WHERE f.account_id = $1 AND f.source = 'cache' AND f.created_at < $3
-            AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS seen(id) WHERE seen.id = f.external_id)
+            AND NOT ($2::jsonb ? f.external_id)
             AND NOT EXISTS (SELECT 1 FROM vector_store_file l JOIN vector_store vs ON vs.id = l.vector_store_id
                              WHERE l.file_id = f.id AND vs.source <> 'cache')
          RETURNING 1
        )
        SELECT count(*)::int AS removed FROM gone`,
-      [this.accountId, listed, listingStartedAt],
+      [this.accountId, idSet(listed), listingStartedAt],
     );
     return removed;
   }

@@ -7,6 +7,12 @@ import { withRetry, type RetryPolicy } from './retry.ts';
 
 export type { FileObject, VectorStore, VectorStoreFile };
 
+export interface Page<T> {
+  data: T[];
+  /** No page follows: a listing that reached it is complete. */
+  last: boolean;
+}
+
 /** Requests made by a run, retries included, and how many of them were retries. */
 export interface RequestCounters {
   requests: number;
@@ -51,26 +57,27 @@ export class RemoteReader {
     );
   }
 
-  /** Follows `after=` cursors until `has_more` is false. */
+  /** Follows `after=` cursors until `has_more` is false; the last page (maybe empty) says so. */
   private async *pages<T extends { id: string }>(
     list: (after: string | undefined, options: { signal?: AbortSignal }) => Promise<{ data: T[]; has_more: boolean }>,
-  ): AsyncGenerator<T[]> {
+  ): AsyncGenerator<Page<T>> {
     let after: string | undefined;
     for (;;) {
       const page = await this.call((options) => list(after, options));
-      if (page.data.length > 0) yield page.data;
-      if (!page.has_more || page.data.length === 0) return;
+      const last = !page.has_more || page.data.length === 0;
+      yield { data: page.data, last };
+      if (last) return;
       after = page.data[page.data.length - 1]!.id;
     }
   }
 
-  storePages(): AsyncGenerator<VectorStore[]> {
+  storePages(): AsyncGenerator<Page<VectorStore>> {
     return this.pages((after, options) =>
       this.client.vectorStores.list({ limit: STORE_PAGE, ...(after ? { after } : {}) }, options),
     );
   }
 
-  storeFilePages(vectorStoreId: string): AsyncGenerator<VectorStoreFile[]> {
+  storeFilePages(vectorStoreId: string): AsyncGenerator<Page<VectorStoreFile>> {
     return this.pages((after, options) =>
       this.client.vectorStores.files.list(
         vectorStoreId,
@@ -80,7 +87,7 @@ export class RemoteReader {
     );
   }
 
-  filePages(): AsyncGenerator<FileObject[]> {
+  filePages(): AsyncGenerator<Page<FileObject>> {
     return this.pages((after, options) =>
       this.client.files.list({ limit: FILE_PAGE, ...(after ? { after } : {}) }, options),
     );

@@ -1,0 +1,249 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { toFile } from 'openai';
+import { SecretBox } from '../src/auth/secret-box.ts';
+import { createDataSource } from '../src/db/data-source.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres.ts';
+import { startEmulator, type RunningEmulator } from '../src/emulator/index.ts';
+import { createOpenAIClient } from '../src/openai/client.ts';
+import { createServices } from '../src/services/index.ts';
+import { MirrorWriter } from '../src/services/sync/mirror-writer.ts';
+import type { VectorStore, VectorStoreFile } from '../src/services/sync/remote-reader.ts';
+
+/**
+ * Sync at size (issue 4): an emulator with 1,000 stores × 20 files and 2,000 orphan Files answering
+ * every request after 20 ms. Each measured sync runs in a child process of its own, so its peak RSS
+ * is the sync's alone (the emulator and the bench stay in this process). Baselines: the naive loop
+ * (one request at a time, SDK auto-pagination) and the lower bound (minimal requests × latency ÷
+ * concurrency).
+ */
+
+const LATENCY_MS = 20;
+const CONCURRENCY = 16;
+/** The ceiling is on, but high enough not to bind: what is measured is concurrency against latency. */
+const MAX_RPS = 5_000;
+const SECRET = 'bench-secret-bench-secret-bench-secret';
+const thisFile = fileURLToPath(import.meta.url);
+const serverDir = path.resolve(path.dirname(thisFile), '..');
+
+interface ChildSpec {
+  mode: 'sync' | 'naive';
+  url: string;
+  accountId: string;
+}
+
+interface ChildResult {
+  ms: number;
+  requests: number;
+  status: string;
+  maxRssMb: number;
+}
+
+// --- In the child process -------------------------------------------------------------------------
+
+/** The naive baseline: `for (const store of stores) await syncStore(store)`, one request at a time. */
+async function naiveSync(spec: ChildSpec, services: ReturnType<typeof createServices>): Promise<number> {
+  const account = (await services.accounts.findAccount(spec.accountId))!;
+  let requests = 0;
+  const client = createOpenAIClient(services.accounts.openaiConnection(account)!, {
+    onRequest: () => requests++,
+  });
+  const writer = new MirrorWriter(services.db, account.id);
+  const stores: VectorStore[] = [];
+  for await (const store of client.vectorStores.list({ limit: 100 })) stores.push(store);
+  const ids = await writer.upsertStores(stores, new Date());
+  const syncStore = async (store: VectorStore) => {
+    const files: VectorStoreFile[] = [];
+    for await (const file of client.vectorStores.files.list(store.id, { limit: 100 })) files.push(file);
+    await writer.ensureFiles(files);
+    await writer.upsertLinks(files.map((file) => ({ vectorStoreId: ids.get(store.id)!, file })));
+  };
+  for (const store of stores) await syncStore(store);
+  const files = await client.files.list({ limit: 10_000 });
+  for await (const page of files.iterPages()) await writer.upsertFiles(page.data, new Date());
+  return requests;
+}
+
+async function child(spec: ChildSpec): Promise<void> {
+  const db = createDataSource({ url: spec.url, poolSize: CONCURRENCY + 4 });
+  await db.initialize();
+  const services = createServices(db, new SecretBox(SECRET), {
+    sync: { concurrency: CONCURRENCY, maxRequestsPerSecond: MAX_RPS },
+  });
+  const started = performance.now();
+  let requests: number;
+  let status = 'SUCCEEDED';
+  if (spec.mode === 'sync') {
+    const run = await services.sync.runSync({ accountId: spec.accountId, trigger: 'CLI' });
+    requests = run.requests;
+    status = run.status;
+  } else requests = await naiveSync(spec, services);
+  const ms = performance.now() - started;
+  await db.destroy();
+  const result: ChildResult = { ms, requests, status, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+// --- In the bench process -------------------------------------------------------------------------
+
+async function runChild(spec: ChildSpec): Promise<ChildResult> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx/esm', thisFile, '--child', JSON.stringify(spec)],
+    { cwd: serverDir, maxBuffer: 1 << 20 },
+  );
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult;
+  if (result.status !== 'SUCCEEDED') throw new Error(`A benchmark sync ended ${result.status}`);
+  return result;
+}
+
+interface Setup {
+  url: string;
+  accountId: string;
+  emulator: RunningEmulator;
+  apiKey: string;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database with one account connected to a seeded emulator. */
+async function setUp(serverUrl: string, stores: number, orphanFiles: number): Promise<Setup> {
+  const name = `vs_bench_${process.pid}_${stores}`;
+  const admin = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = `${serverUrl}/${name}`;
+  const db = createDataSource({ url, poolSize: 2 });
+  await db.initialize();
+  await db.runMigrations();
+  const emulator = await startEmulator({ port: 0, attachDelayMs: 1 });
+  const apiKey = `sk-bench-${stores}`;
+  emulator.emulator.seed({ apiKey, stores, filesPerStore: 20, orphanFiles });
+  emulator.emulator.setFaults({ latencyMs: LATENCY_MS });
+  const services = createServices(db, new SecretBox(SECRET));
+  const account = await services.accounts.createAccount({
+    name: `bench ${stores}`,
+    openaiApiKey: apiKey,
+    openaiBaseUrl: emulator.url,
+  });
+  await db.destroy();
+  return {
+    url,
+    accountId: account.id,
+    emulator,
+    apiKey,
+    close: async () => {
+      await emulator.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Adds one file to each of `count` stores (their summaries change, as 5% of an account might). */
+async function changeStores(setup: Setup, count: number): Promise<void> {
+  const client = createOpenAIClient({ apiKey: setup.apiKey, baseURL: setup.emulator.url, project: null });
+  const stores: VectorStore[] = [];
+  for await (const store of client.vectorStores.list({ limit: 100 })) stores.push(store);
+  const step = Math.floor(stores.length / count);
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const file = await client.files.create({ file: await toFile(Buffer.from(`change ${i}`), `c${i}.txt`), purpose: 'assistants' });
+      await client.vectorStores.files.create(stores[i * step]!.id, { file_id: file.id });
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+export async function benchSync(): Promise<void> {
+  let serverUrl = process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL) : null;
+  let stopEmbedded = async () => {};
+  if (serverUrl === null) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vs-align-bench-pg-'));
+    await chmod(dir, 0o755);
+    const embedded = await startEmbeddedPostgres(dir, () => {});
+    serverUrl = new URL(embedded.url);
+    stopEmbedded = async () => {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+  }
+  serverUrl.pathname = '';
+  const server = serverUrl.toString().replace(/\/$/, '');
+
+  try {
+    console.log(
+      `\nSync: 1,000 stores × 20 files + 2,000 orphan Files, ${LATENCY_MS} ms per request, ` +
+        `concurrency ${CONCURRENCY}, ceiling ${MAX_RPS} req/s`,
+    );
+    const small = await setUp(server, 1000, 2000);
+    let full: ChildResult, quiet: ChildResult, changed: ChildResult, naive: ChildResult;
+    try {
+      full = await runChild({ mode: 'sync', url: small.url, accountId: small.accountId });
+      quiet = await runChild({ mode: 'sync', url: small.url, accountId: small.accountId });
+      await changeStores(small, 50);
+      changed = await runChild({ mode: 'sync', url: small.url, accountId: small.accountId });
+      naive = await runChild({ mode: 'naive', url: small.url, accountId: small.accountId });
+    } finally {
+      await small.close();
+    }
+    const minimalRequests = Math.ceil(1000 / 100) + 1000 * Math.ceil(20 / 100) + Math.ceil(22_000 / 10_000);
+    const lowerBoundMs = (minimalRequests * LATENCY_MS) / CONCURRENCY;
+
+    // Peak RSS against account size: 20,000 files (above) and 100,000 files (5,000 stores × 20).
+    const large = await setUp(server, 5000, 0);
+    let largeRun: ChildResult;
+    try {
+      largeRun = await runChild({ mode: 'sync', url: large.url, accountId: large.accountId });
+    } finally {
+      await large.close();
+    }
+
+    const row = (name: string, r: { ms: number; requests: number; maxRssMb?: number }) => ({
+      scenario: name,
+      'wall time': seconds(r.ms),
+      'API requests': r.requests,
+      'peak RSS': r.maxRssMb === undefined ? '' : `${r.maxRssMb.toFixed(0)} MB`,
+    });
+    console.table([
+      row('naive loop (full)', naive),
+      row('lower bound (full)', { ms: lowerBoundMs, requests: minimalRequests }),
+      row('full first sync', full),
+      row('no-change resync', quiet),
+      row('resync after 5% changed', changed),
+      row('full sync, 100,000 files', largeRun),
+    ]);
+    const speedup = naive.ms / full.ms;
+    const overBound = full.ms / lowerBoundMs;
+    const quietShare = quiet.requests / full.requests;
+    const rssGrowth = largeRun.maxRssMb / full.maxRssMb;
+    console.table([
+      { target: 'full sync ≥ 6× faster than naive', measured: `${speedup.toFixed(1)}×`, result: check(speedup >= 6) },
+      { target: 'full sync ≤ 1.5× lower bound', measured: `${overBound.toFixed(2)}×`, result: check(overBound <= 1.5) },
+      {
+        target: 'no-change resync < 15% of full requests',
+        measured: `${(quietShare * 100).toFixed(1)}%`,
+        result: check(quietShare < 0.15),
+      },
+      {
+        target: 'peak RSS 100k files < 1.5× RSS 20k files',
+        measured: `${rssGrowth.toFixed(2)}×`,
+        result: check(rssGrowth < 1.5),
+      },
+    ]);
+  } finally {
+    await stopEmbedded();
+  }
+}
+
+const childIndex = process.argv.indexOf('--child');
+if (childIndex >= 0) await child(JSON.parse(process.argv[childIndex + 1]!) as ChildSpec);
+else if (process.argv[1] === thisFile) await benchSync();
