@@ -4,6 +4,7 @@ import {
   VectorStoreFileEntity,
   type VectorStoreFileStatus,
 } from '../db/entities/vector-store-file.entity.ts';
+import { PreparedStatements } from '../db/prepared-statements.ts';
 import { applyKeyset, type PageRequest, type SortKey } from './keyset.ts';
 
 /** Links of a store, oldest first (the order OpenAI attaches them in). */
@@ -13,9 +14,73 @@ export const vectorStoreFileSortKey: SortKey = {
   valueOf: (row) => (row as VectorStoreFileEntity).createdAt.toISOString(),
 };
 
+/** A link and its File as one row: the columns the GraphQL types expose (bigint as float8). */
+interface LinkWithFileRow {
+  vectorStoreId: string;
+  fileId: string;
+  status: VectorStoreFileStatus;
+  usageBytes: number;
+  lastError: VectorStoreFileEntity['lastError'];
+  attributes: VectorStoreFileEntity['attributes'];
+  chunkingStrategy: VectorStoreFileEntity['chunkingStrategy'];
+  createdAt: Date;
+  fileAccountId: string;
+  fileSource: FileEntity['source'];
+  fileExternalId: string | null;
+  filename: string;
+  bytes: number;
+  purpose: string;
+  fileCreatedAt: Date;
+}
+
+function linkWithFile(row: LinkWithFileRow): VectorStoreFileEntity {
+  const file = Object.assign(new FileEntity(), {
+    id: row.fileId,
+    accountId: row.fileAccountId,
+    source: row.fileSource,
+    externalId: row.fileExternalId,
+    filename: row.filename,
+    bytes: row.bytes,
+    purpose: row.purpose,
+    fileCreatedAt: row.fileCreatedAt,
+  });
+  return Object.assign(new VectorStoreFileEntity(), {
+    vectorStoreId: row.vectorStoreId,
+    fileId: row.fileId,
+    status: row.status,
+    usageBytes: row.usageBytes,
+    lastError: row.lastError,
+    attributes: row.attributes,
+    chunkingStrategy: row.chunkingStrategy,
+    createdAt: row.createdAt,
+    file,
+  });
+}
+
+/** The first links of each store and their Files, in store order then link order. */
+const firstLinksSql = (withStatus: boolean) => `
+  SELECT l.* FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, ord)
+  CROSS JOIN LATERAL (
+    SELECT l.vector_store_id AS "vectorStoreId", l.file_id AS "fileId", l.status,
+           l.usage_bytes::float8 AS "usageBytes", l.last_error AS "lastError", l.attributes,
+           l.chunking_strategy AS "chunkingStrategy", l.created_at AS "createdAt",
+           f.account_id AS "fileAccountId", f.source AS "fileSource", f.external_id AS "fileExternalId",
+           f.filename, f.bytes::float8 AS bytes, f.purpose, f.file_created_at AS "fileCreatedAt"
+      FROM vector_store_file l JOIN file f ON f.id = l.file_id AND f.account_id = $1
+     WHERE l.vector_store_id = s.id ${withStatus ? 'AND l.status = $4' : ''}
+     ORDER BY l.created_at, l.file_id LIMIT $3) l
+  WHERE EXISTS (SELECT 1 FROM vector_store vs WHERE vs.id = s.id AND vs.account_id = $1)
+  ORDER BY s.ord, l."createdAt", l."fileId"`;
+const FIRST_LINKS = firstLinksSql(false);
+const FIRST_LINKS_WITH_STATUS = firstLinksSql(true);
+
 /** Files and their links to stores, always within one account. */
 export class FileService {
-  constructor(private readonly db: DataSource) {}
+  private readonly statements: PreparedStatements;
+
+  constructor(private readonly db: DataSource) {
+    this.statements = new PreparedStatements(db);
+  }
 
   async listLinks(
     accountId: string,
@@ -34,8 +99,8 @@ export class FileService {
   }
 
   /**
-   * The first `limit` links of each store, in one query however many stores: what a page of stores
-   * with `files(first: n)` needs.
+   * The first `limit` links of each store with their Files (`link.file`), in one query however many
+   * stores: what a page of stores with `files(first: n)` needs.
    */
   async firstLinksOfStores(
     accountId: string,
@@ -43,31 +108,12 @@ export class FileService {
     status: VectorStoreFileStatus | null,
     limit: number,
   ): Promise<Map<string, VectorStoreFileEntity[]>> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT l.* FROM unnest($2::uuid[]) AS s(id)
-       CROSS JOIN LATERAL (
-         SELECT l.* FROM vector_store_file l
-          WHERE l.vector_store_id = s.id AND ($3::varchar IS NULL OR l.status = $3)
-          ORDER BY l.created_at, l.file_id LIMIT $4) l
-       WHERE EXISTS (SELECT 1 FROM vector_store vs WHERE vs.id = s.id AND vs.account_id = $1)`,
-      [accountId, vectorStoreIds, status, limit],
+    const rows = await this.statements.rows<LinkWithFileRow>(
+      status ? FIRST_LINKS_WITH_STATUS : FIRST_LINKS,
+      status ? [accountId, vectorStoreIds, limit, status] : [accountId, vectorStoreIds, limit],
     );
     const byStore = new Map<string, VectorStoreFileEntity[]>(vectorStoreIds.map((id) => [id, []]));
-    const repository = this.db.getRepository(VectorStoreFileEntity);
-    for (const row of rows) {
-      const link = repository.create({
-        vectorStoreId: row.vector_store_id as string,
-        fileId: row.file_id as string,
-        status: row.status as VectorStoreFileStatus,
-        usageBytes: Number(row.usage_bytes),
-        lastError: row.last_error as VectorStoreFileEntity['lastError'],
-        attributes: row.attributes as VectorStoreFileEntity['attributes'],
-        chunkingStrategy: row.chunking_strategy as VectorStoreFileEntity['chunkingStrategy'],
-        createdAt: row.created_at as Date,
-        updatedAt: row.updated_at as Date,
-      });
-      byStore.get(link.vectorStoreId)!.push(link);
-    }
+    for (const row of rows) byStore.get(row.vectorStoreId)!.push(linkWithFile(row));
     return byStore;
   }
 

@@ -1,4 +1,5 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { SqlParameters } from '../db/prepared-statements.ts';
 import { ValidationError } from './errors.ts';
 
 /** What a page request asks for, in the shape the Relay connection helper hands over. */
@@ -62,4 +63,30 @@ export function applyKeyset<T extends ObjectLiteral>(
   if (page.before) bound(page.before, 'before', 'before', 1);
   const direction = page.inverted === forward ? 'DESC' : 'ASC';
   return qb.orderBy(key.sql, direction).addOrderBy(idColumn, direction).limit(page.limit);
+}
+
+/**
+ * The same keyset pagination for hand-written SQL: the conditions to AND with the query's own, and
+ * its `ORDER BY … LIMIT …` tail.
+ */
+export function keysetSql(
+  key: SortKey,
+  idColumn: string,
+  page: PageRequest,
+  params: SqlParameters,
+): { conditions: string[]; orderAndLimit: string } {
+  const forward = key.direction === 'ASC';
+  const conditions: string[] = [];
+  const bound = (cursor: string, side: 'after' | 'before') => {
+    const [value, id] = decodeCursor(cursor, side);
+    const greater = (side === 'after') === forward;
+    conditions.push(
+      `(${key.sql}, ${idColumn}) ${greater ? '>' : '<'} (${params.add(value)}, ${params.add(id)})`,
+    );
+  };
+  if (page.after) bound(page.after, 'after');
+  if (page.before) bound(page.before, 'before');
+  const direction = page.inverted === forward ? 'DESC' : 'ASC';
+  const orderAndLimit = `ORDER BY ${key.sql} ${direction}, ${idColumn} ${direction} LIMIT ${params.add(page.limit)}`;
+  return { conditions, orderAndLimit };
 }

@@ -5,7 +5,8 @@ import {
   type VectorStoreSource,
   type VectorStoreStatus,
 } from '../db/entities/vector-store.entity.ts';
-import { applyKeyset, type PageRequest, type SortKey } from './keyset.ts';
+import { PreparedStatements, SqlParameters } from '../db/prepared-statements.ts';
+import { keysetSql, type PageRequest, type SortKey } from './keyset.ts';
 
 export interface VectorStoreFilter {
   source?: VectorStoreSource | null;
@@ -43,22 +44,36 @@ export function vectorStoreSortKey(order: VectorStoreOrder): SortKey {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * What a list page reads of a store: the columns the GraphQL type exposes, named and typed as the
+ * entity's properties (bigint as float8: byte counts stay far below 2^53), so a row becomes an entity
+ * without TypeORM's hydration.
+ */
+const STORE_COLUMNS = `vs.id, vs.account_id AS "accountId", vs.backend, vs.source, vs.external_id AS "externalId",
+  vs.name, vs.description, vs.status, vs.expiration_days AS "expirationDays", vs.expires_at AS "expiresAt",
+  vs.last_active_at AS "lastActiveAt", vs.usage_bytes::float8 AS "usageBytes",
+  vs.file_count_in_progress AS "fileCountInProgress", vs.file_count_completed AS "fileCountCompleted",
+  vs.file_count_failed AS "fileCountFailed", vs.file_count_cancelled AS "fileCountCancelled",
+  vs.file_count_total AS "fileCountTotal", vs.metadata, vs.synced_at AS "syncedAt",
+  vs.created_at AS "createdAt", vs.updated_at AS "updatedAt"`;
+
+/** The WHERE conditions of a filter, always scoped by the account. */
+function filterConditions(accountId: string, filter: VectorStoreFilter, params: SqlParameters): string[] {
+  const conditions = [`vs.account_id = ${params.add(accountId)}`];
+  if (filter.source) conditions.push(`vs.source = ${params.add(filter.source)}`);
+  if (filter.backend) conditions.push(`vs.backend = ${params.add(filter.backend)}`);
+  if (filter.status) conditions.push(`vs.status = ${params.add(filter.status)}`);
+  if (filter.search) conditions.push(`vs.name ILIKE ${params.add(`%${escapeLike(filter.search)}%`)}`);
+  if (filter.expiresBefore) conditions.push(`vs.expires_at < ${params.add(filter.expiresBefore)}`);
+  return conditions;
+}
+
 /** Reads and writes vector stores of one account at a time; every query is scoped by account. */
 export class VectorStoreService {
-  constructor(private readonly db: DataSource) {}
+  private readonly statements: PreparedStatements;
 
-  private filtered(accountId: string, filter: VectorStoreFilter) {
-    const qb = this.db
-      .getRepository(VectorStoreEntity)
-      .createQueryBuilder('vs')
-      .where('vs.account_id = :accountId', { accountId });
-    if (filter.source) qb.andWhere('vs.source = :source', { source: filter.source });
-    if (filter.backend) qb.andWhere('vs.backend = :backend', { backend: filter.backend });
-    if (filter.status) qb.andWhere('vs.status = :status', { status: filter.status });
-    if (filter.search) qb.andWhere(`vs.name ILIKE :search`, { search: `%${escapeLike(filter.search)}%` });
-    if (filter.expiresBefore)
-      qb.andWhere('vs.expires_at < :expiresBefore', { expiresBefore: filter.expiresBefore });
-    return qb;
+  constructor(private readonly db: DataSource) {
+    this.statements = new PreparedStatements(db);
   }
 
   async list(
@@ -67,11 +82,25 @@ export class VectorStoreService {
     order: VectorStoreOrder,
     page: PageRequest,
   ): Promise<VectorStoreEntity[]> {
-    return applyKeyset(this.filtered(accountId, filter), 'vs.id', vectorStoreSortKey(order), page).getMany();
+    const params = new SqlParameters();
+    const conditions = filterConditions(accountId, filter, params);
+    const keyset = keysetSql(vectorStoreSortKey(order), 'vs.id', page, params);
+    const rows = await this.statements.rows(
+      `SELECT ${STORE_COLUMNS} FROM vector_store vs
+        WHERE ${[...conditions, ...keyset.conditions].join(' AND ')} ${keyset.orderAndLimit}`,
+      params.values,
+    );
+    return rows.map((row) => Object.assign(new VectorStoreEntity(), row));
   }
 
   async count(accountId: string, filter: VectorStoreFilter): Promise<number> {
-    return this.filtered(accountId, filter).getCount();
+    const params = new SqlParameters();
+    const conditions = filterConditions(accountId, filter, params);
+    const [row] = await this.statements.rows<{ count: number }>(
+      `SELECT count(*)::int AS count FROM vector_store vs WHERE ${conditions.join(' AND ')}`,
+      params.values,
+    );
+    return row!.count;
   }
 
   /** Another account's store is indistinguishable from a missing one. */

@@ -1,10 +1,10 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { FileEntity } from '../../db/entities/file.entity.ts';
 import { VectorStoreFileEntity } from '../../db/entities/vector-store-file.entity.ts';
 import { vectorStoreFileSortKey } from '../../services/file.service.ts';
 import { isUuid } from '../../services/ids.ts';
 import { encodeCursor, type PageRequest } from '../../services/keyset.ts';
-import { builder } from '../builder.ts';
+import { builder, DEFAULT_PAGE_SIZE } from '../builder.ts';
+import { cursorConnection } from '../connection.ts';
 import { VectorStore, VectorStoreSourceEnum } from './vector-store.ts';
 
 export const FileObject = builder.node(FileEntity, {
@@ -59,8 +59,9 @@ export const VectorStoreFile = builder.objectRef<VectorStoreFileEntity>('VectorS
     file: t.field({
       type: FileObject,
       description: 'The attached File.',
+      // The first page of a store's files comes with them; later pages load them in one batch.
       resolve: async (link, _args, context) => {
-        const file = await context.loaders.file.load(link.fileId);
+        const file = link.file ?? (await context.loaders.file.load(link.fileId));
         if (!file) throw new Error(`File ${link.fileId} of a link is missing`);
         return file;
       },
@@ -96,10 +97,10 @@ builder.objectField(VectorStore, 'files', (t) =>
         status: t.arg({ type: VectorStoreFileStatusEnum, required: false, description: 'Only this status.' }),
       },
       resolve: (store, args, context) =>
-        resolveCursorConnection(
+        cursorConnection(
           {
             args,
-            defaultSize: 20,
+            defaultSize: DEFAULT_PAGE_SIZE,
             maxSize: 100,
             toCursor: (link: VectorStoreFileEntity) =>
               encodeCursor(vectorStoreFileSortKey, link, link.fileId),

@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
 import { describePolicy, policyFromColumn, policyToOpenAI } from '../../domain/expiration.ts';
@@ -9,7 +8,8 @@ import {
   type VectorStoreFilter,
   type VectorStoreOrder,
 } from '../../services/vector-store.service.ts';
-import { builder } from '../builder.ts';
+import { builder, DEFAULT_PAGE_SIZE } from '../builder.ts';
+import { cursorConnection, selectsField } from '../connection.ts';
 
 export const VectorStoreSourceEnum = builder.enumType('VectorStoreSource', {
   description: 'Who is authoritative for a store.',
@@ -212,7 +212,7 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: VectorStoreFilterInput, required: false, description: 'Conditions.' }),
         orderBy: t.arg({ type: VectorStoreOrderInput, required: false, description: 'Sort order.' }),
       },
-      resolve: async (_root, args, context) => {
+      resolve: async (_root, args, context, info) => {
         const accountId = context.principal.accountId;
         const filter: VectorStoreFilter = args.filter ?? {};
         if ((filter.search?.length ?? 0) > 200) {
@@ -224,11 +224,21 @@ builder.queryFields((t) => ({
           ? { field: args.orderBy.field, direction: args.orderBy.direction ?? 'ASC' }
           : { field: 'CREATED_AT', direction: 'DESC' };
         const key = vectorStoreSortKey(order);
-        const connection = await resolveCursorConnection(
-          { args, defaultSize: 20, maxSize: 100, toCursor: (store) => encodeCursor(key, store) },
+        let total: Promise<number> | null = null;
+        const countTotal = () => (total ??= context.services.vectorStores.count(accountId, filter));
+        // A selected total is counted alongside the page rather than after it (its failure, if any,
+        // is reported by the totalCount field; the catch only keeps it from being "unhandled").
+        if (selectsField(info, 'totalCount')) countTotal().catch(() => {});
+        const connection = await cursorConnection(
+          {
+            args,
+            defaultSize: DEFAULT_PAGE_SIZE,
+            maxSize: 100,
+            toCursor: (store) => encodeCursor(key, store),
+          },
           (page: PageRequest) => context.services.vectorStores.list(accountId, filter, order, page),
         );
-        return { ...connection, countTotal: () => context.services.vectorStores.count(accountId, filter) };
+        return { ...connection, countTotal };
       },
     },
     {

@@ -1,0 +1,64 @@
+import { parseCursorConnectionArgs, type DefaultConnectionArguments } from '@pothos/plugin-relay';
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { PageRequest } from '../services/keyset.ts';
+
+export interface CursorPageOptions<T> {
+  args: DefaultConnectionArguments;
+  defaultSize: number;
+  maxSize: number;
+  toCursor: (node: T) => string;
+}
+
+/** An edge whose cursor is encoded only if a client reads it. */
+class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly toCursor: (node: T) => string,
+  ) {}
+
+  get cursor(): string {
+    return this.toCursor(this.node);
+  }
+}
+
+/**
+ * `resolveCursorConnection` of @pothos/plugin-relay (same arguments, checks and page info), with lazy
+ * cursors: a page whose client selects no `cursor`, `startCursor` or `endCursor` encodes none.
+ */
+export async function cursorConnection<T>(
+  options: CursorPageOptions<T>,
+  load: (page: PageRequest) => Promise<T[]>,
+) {
+  const { before, after, limit, inverted, expectedSize, hasPreviousPage, hasNextPage } =
+    parseCursorConnectionArgs(options);
+  const rows = await load({ before, after, limit, inverted });
+  const nodes = rows.slice(0, expectedSize);
+  if (inverted) nodes.reverse();
+  const edges = nodes.map((node) => new Edge(node, options.toCursor));
+  // An empty page keeps the cursor it was asked from, as resolveCursorConnection does.
+  const requestedCursor = options.args.after ?? options.args.before ?? '';
+  return {
+    edges,
+    pageInfo: {
+      hasPreviousPage: hasPreviousPage(rows.length),
+      hasNextPage: hasNextPage(rows.length),
+      get startCursor() {
+        return edges[0]?.cursor ?? requestedCursor;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? requestedCursor;
+      },
+    },
+  };
+}
+
+/** Whether the field being resolved selects `name` directly (through fragments too). */
+export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const inSet = (set: SelectionSetNode | undefined): boolean =>
+    set?.selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return inSet(selection.selectionSet);
+      return inSet(info.fragments[selection.name.value]?.selectionSet);
+    }) ?? false;
+  return info.fieldNodes.some((node) => inSet(node.selectionSet));
+}
