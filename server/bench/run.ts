@@ -1,6 +1,8 @@
 /** `pnpm bench`: runs every benchmark in turn. */
 import { benchApi } from './api.ts';
 import { benchEmulator } from './emulator.ts';
+import { benchSync } from './sync.ts';
 
 await benchEmulator();
 await benchApi();
+await benchSync();

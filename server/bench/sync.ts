@@ -42,6 +42,10 @@ interface ChildResult {
   requests: number;
   status: string;
   maxRssMb: number;
+  /** Peak of the JavaScript heap in use (live and garbage), sampled every 50 ms. */
+  maxHeapMb: number;
+  /** The heap still in use after a full collection once the sync is over: what the sync retains. */
+  liveHeapMb: number;
 }
 
 // --- In the child process -------------------------------------------------------------------------
@@ -75,6 +79,8 @@ async function child(spec: ChildSpec): Promise<void> {
   const services = createServices(db, new SecretBox(SECRET), {
     sync: { concurrency: CONCURRENCY, maxRequestsPerSecond: MAX_RPS },
   });
+  let maxHeap = 0;
+  const sampler = setInterval(() => (maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed)), 50);
   const started = performance.now();
   let requests: number;
   let status = 'SUCCEEDED';
@@ -84,8 +90,18 @@ async function child(spec: ChildSpec): Promise<void> {
     status = run.status;
   } else requests = await naiveSync(spec, services);
   const ms = performance.now() - started;
+  clearInterval(sampler);
+  (globalThis as { gc?: () => void }).gc?.();
+  const liveHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
   await db.destroy();
-  const result: ChildResult = { ms, requests, status, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const result: ChildResult = {
+    ms,
+    requests,
+    status,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxHeapMb: maxHeap / 2 ** 20,
+    liveHeapMb,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -94,7 +110,8 @@ async function child(spec: ChildSpec): Promise<void> {
 async function runChild(spec: ChildSpec): Promise<ChildResult> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx/esm', thisFile, '--child', JSON.stringify(spec)],
+    // --expose-gc only lets the child measure its live heap once the sync is over.
+    ['--expose-gc', '--import', 'tsx/esm', thisFile, '--child', JSON.stringify(spec)],
     { cwd: serverDir, maxBuffer: 1 << 20 },
   );
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult;
@@ -207,11 +224,14 @@ export async function benchSync(): Promise<void> {
       await large.close();
     }
 
-    const row = (name: string, r: { ms: number; requests: number; maxRssMb?: number }) => ({
+    const mb = (value: number | undefined) => (value === undefined ? '' : `${value.toFixed(0)} MB`);
+    const row = (name: string, r: { ms: number; requests: number } & Partial<ChildResult>) => ({
       scenario: name,
       'wall time': seconds(r.ms),
       'API requests': r.requests,
-      'peak RSS': r.maxRssMb === undefined ? '' : `${r.maxRssMb.toFixed(0)} MB`,
+      'peak RSS': mb(r.maxRssMb),
+      'peak heap': mb(r.maxHeapMb),
+      'live heap after': mb(r.liveHeapMb),
     });
     console.table([
       row('naive loop (full)', naive),

@@ -105,7 +105,10 @@ export class AccountSync {
 
   private async syncAllStores(): Promise<void> {
     this.setPhase('stores');
-    const storeTasks: Promise<void>[] = [];
+    // Stores waiting for their listing are bounded: the stores listing waits for room before reading
+    // on, so memory does not grow with the number of stores in the account.
+    const maxPending = this.plan.concurrency * 4 + 100;
+    const pending = new Set<Promise<void>>();
     const listed: string[] = [];
     try {
       for await (const { data: page } of this.reader.storePages()) {
@@ -113,17 +116,19 @@ export class AccountSync {
         listed.push(...page.map((store) => store.id));
         const toList = await this.writeStores(page);
         for (const { store, localId } of toList) {
-          storeTasks.push(this.syncStoreFiles(store, localId));
+          const task: Promise<void> = this.syncStoreFiles(store, localId).finally(() => pending.delete(task));
+          pending.add(task);
         }
         this.syncCounters();
+        while (pending.size > maxPending) await Promise.race(pending);
       }
     } catch (error) {
       // Nothing is removed: the listing did not prove anything gone (SPEC §2 rule 3).
       this.recordError(null, error);
-      await Promise.all(storeTasks);
+      await Promise.all(pending);
       throw new ListingFailed();
     }
-    await Promise.all(storeTasks);
+    await Promise.all(pending);
     this.setPhase('cleanup');
     const removed = await this.writer.removeStoresNotIn(listed);
     this.run.storesRemoved += removed.stores;
