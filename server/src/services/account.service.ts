@@ -4,6 +4,7 @@ import type { SecretBox } from '../auth/secret-box.ts';
 import { generateToken, hashToken } from '../auth/token.ts';
 import { AccountEntity } from '../db/entities/account.entity.ts';
 import { ApiTokenEntity, type Role } from '../db/entities/api-token.entity.ts';
+import { PreparedStatements } from '../db/prepared-statements.ts';
 import { isUuid } from './ids.ts';
 
 export interface OpenAIConnection {
@@ -27,10 +28,14 @@ export interface NewAccount {
 
 /** Accounts, their tokens and their OpenAI connection. */
 export class AccountService {
+  private readonly statements: PreparedStatements;
+
   constructor(
     private readonly db: DataSource,
     private readonly secrets: SecretBox,
-  ) {}
+  ) {
+    this.statements = new PreparedStatements(db);
+  }
 
   async createAccount(input: NewAccount): Promise<AccountEntity> {
     const account = this.db.getRepository(AccountEntity).create({
@@ -89,11 +94,17 @@ export class AccountService {
     return this.db.getRepository(ApiTokenEntity).find({ where: { accountId }, order: { createdAt: 'ASC' } });
   }
 
+  /**
+   * The principal of an active token, or null. Runs on every request, hence a prepared statement.
+   * Not cached: a token revoked by the CLI (another process) must be refused on the next request.
+   */
   async authenticate(token: string): Promise<Principal | null> {
-    const row = await this.db
-      .getRepository(ApiTokenEntity)
-      .findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
-    return row ? { accountId: row.accountId, role: row.role, tokenId: row.id } : null;
+    const [principal] = await this.statements.rows<Principal>(
+      `SELECT account_id AS "accountId", role, id AS "tokenId" FROM api_token
+        WHERE token_hash = $1 AND revoked_at IS NULL`,
+      [hashToken(token)],
+    );
+    return principal ?? null;
   }
 
   /**
