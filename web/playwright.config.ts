@@ -14,6 +14,12 @@ export default defineConfig({
   retries: 0,
   timeout: 30_000,
   expect: { timeout: 7_000 },
+  // The read-only specs see exactly the seeded stores; the specs that change data (create, upload, sync,
+  // delete) run after them.
+  projects: [
+    { name: 'read', testMatch: ['auth.spec.ts', 'stores.spec.ts', 'viewer.spec.ts'] },
+    { name: 'write', testMatch: ['local-store.spec.ts', 'sync.spec.ts'], dependencies: ['read'] },
+  ],
   reporter: [['list'], ['json', { outputFile: process.env.E2E_JSON_OUTPUT ?? 'test-results/e2e.json' }]],
   outputDir: 'test-results/e2e-output',
   use: {

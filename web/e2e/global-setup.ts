@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const [apiPort, webPort, emulatorPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const databaseName = `vs_align_e2e_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const adminToken = `e2e-admin-${randomBytes(12).toString('hex')}`;
+  const viewerToken = `e2e-viewer-${randomBytes(12).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vs-align-e2e-'));
   let api: ChildProcess | undefined;
   let web: ChildProcess | undefined;
@@ -115,7 +116,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       EMULATOR_PORT: String(emulatorPort),
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
-      // No scheduled sync: the specs own the data they see.
+      // The first start only migrates and creates the default account: no jobs yet.
       RUN_JOBS: 'false',
     };
     if (!existsSync(path.join(serverDir, 'src/emulator/index.ts'))) {
@@ -126,7 +127,24 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     api = start('api', ['--import', 'tsx/esm', 'src/main.ts'], serverDir, apiEnv);
     await waitFor('api', `http://127.0.0.1:${apiPort}/health`, api);
 
-    await withClient(databaseUrl, seedStores);
+    await withClient(databaseUrl, async (client) => {
+      await seedStores(client);
+      // The specs own the data they see: no scheduled sync during the run (only the one a spec starts),
+      // and the emulator's demo orphan Files (hours old) count as orphans at once.
+      await client.query(`UPDATE account SET sync_schedule = '0 0 1 1 *', orphan_grace_hours = 0`);
+      // A viewer token of the default account (tokens are stored as their SHA-256 in hex).
+      await client.query(
+        `INSERT INTO api_token (account_id, name, role, token_hash)
+         SELECT id, 'e2e viewer', 'VIEWER', $1 FROM account ORDER BY created_at LIMIT 1`,
+        [createHash('sha256').update(viewerToken).digest('hex')],
+      );
+    });
+
+    // Restart with the jobs on: the deletion queue's worker deletes mirrors in OpenAI (the emulator,
+    // reseeded with its demo data by the restart). The account's schedule is now yearly.
+    await stop(api);
+    api = start('api', ['--import', 'tsx/esm', 'src/main.ts'], serverDir, { ...apiEnv, RUN_JOBS: 'true' });
+    await waitFor('api', `http://127.0.0.1:${apiPort}/health`, api);
 
     web = start('web', ['build/index.js'], webDir, {
       PORT: String(webPort),
@@ -138,6 +156,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     process.env.E2E_BASE_URL = `http://127.0.0.1:${webPort}`;
     process.env.E2E_WEB_PORT = String(webPort);
     process.env.E2E_ADMIN_TOKEN = adminToken;
+    process.env.E2E_VIEWER_TOKEN = viewerToken;
     process.env.E2E_DATABASE_URL = databaseUrl;
   } catch (error) {
     await teardown();

@@ -122,7 +122,20 @@ test('the store page shows every property, and the mirror note', async ({ page }
   await page.getByRole('link', { name: 'Support knowledge base' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Support knowledge base' })).toBeVisible();
   await expect(page.getByTestId('mirror-note')).toContainText('Read-only mirror of OpenAI');
-  await expect(page.getByTestId('policy')).toContainText('Expires after 30 days without activity');
+  await expect(page.getByTestId('policy')).toContainText('Expires after 30 days');
+  await expect(page.getByTestId('policy-openai')).toContainText('"anchor":"last_active_at"');
+  await expect(page.getByTestId('policy-openai')).toContainText('"days":30');
+  // 1.7 GiB at $0.10/GiB/day, said to be an estimate with the free GiB per account.
+  await expect(page.getByTestId('store-cost')).toContainText('$0.17 per day');
+  await expect(page.getByTestId('store-cost')).toContainText('estimate');
+  await expect(page.getByTestId('store-cost')).toContainText('first GiB of each account is free');
+  // A mirror offers no edit, no upload and no file removal; the note says where to change it.
+  await expect(page.getByTestId('mirror-note')).toContainText('change it in OpenAI');
+  await expect(page.getByTestId('mirror-note')).toContainText('run a sync');
+  await expect(page.getByRole('link', { name: 'Edit' })).toHaveCount(0);
+  await expect(page.getByTestId('upload')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Delete…' })).toBeVisible();
   const main = page.locator('main');
   for (const text of [
     'Help-centre articles',
@@ -140,7 +153,43 @@ test('the store page shows every property, and the mirror note', async ({ page }
   await page.getByRole('link', { name: 'Vector stores' }).first().click();
   await page.getByRole('link', { name: 'Release notes' }).click();
   await expect(page.getByTestId('policy')).toHaveText('Never expires');
+  await expect(page.getByTestId('policy-openai')).toContainText('omitted');
   await expect(page.getByTestId('mirror-note')).toHaveCount(0);
+  await expect(page.getByTestId('store-cost')).toContainText('None from OpenAI');
+  // A local store is edited here.
+  await expect(page.getByRole('link', { name: 'Edit' })).toBeVisible();
+  await expect(page.getByTestId('upload')).toBeVisible();
+  await page.screenshot({ path: artifact('store-local'), fullPage: true });
+});
+
+test('quick filters: source tabs and "expiring soon" with counts, kept in the URL', async ({ page }) => {
+  await expect(page.getByTestId('tab-all').getByTestId('tab-count')).toHaveText(String(SEED_STORES.length));
+  await expect(page.getByTestId('tab-cache').getByTestId('tab-count')).toHaveText(String(mirrors));
+  await expect(page.getByTestId('tab-primary').getByTestId('tab-count')).toHaveText(String(locals));
+  await expect(page.getByTestId('tab-all')).toHaveAttribute('aria-current', 'page');
+
+  await page.getByTestId('tab-primary').click();
+  await expect(page).toHaveURL(/\/\?source=primary$/);
+  await expect(page.getByTestId('tab-primary')).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('total-count')).toHaveText(`${locals} stores match these filters`);
+
+  // "Expiring soon" keeps the source: the local store expiring within 3 days.
+  await page.getByTestId('expiring-soon').click();
+  await expect(page).toHaveURL(/\/\?source=primary&expiring=3$/);
+  await expect(page.getByTestId('expiring-soon')).toHaveAttribute('aria-pressed', 'true');
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page)).toContainText('Onboarding drafts');
+  // The tabs count within "expiring soon" now.
+  await expect(page.getByTestId('tab-primary').getByTestId('tab-count')).toHaveText('1');
+
+  // Straight from the URL, too: expired stores count as expiring (their date has passed).
+  await page.goto('/?expiring=3');
+  await expect(page.getByTestId('expiring-soon')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByLabel('Expiring within (days)')).toHaveValue('3');
+  await expect(rows(page).filter({ hasText: 'Onboarding drafts' })).toHaveCount(1);
+  await expect(rows(page).filter({ hasText: 'Release notes' })).toHaveCount(0);
+  await page.getByTestId('expiring-soon').click();
+  await expect(page).toHaveURL(/\/$/);
 });
 
 test('an unknown store shows a 404 state', async ({ page }) => {

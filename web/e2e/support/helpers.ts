@@ -8,10 +8,16 @@ export function adminToken(): string {
 
 export const artifact = (name: string) => new URL(`../artifacts/${name}.png`, import.meta.url).pathname;
 
+export function viewerToken(): string {
+  const token = process.env.E2E_VIEWER_TOKEN;
+  if (!token) throw new Error('E2E_VIEWER_TOKEN is not set: run through `pnpm test:e2e` (global setup)');
+  return token;
+}
+
 /** Signs in through the form, as a person would, and waits for the store list. */
-export async function signIn(page: Page, origin = ''): Promise<void> {
+export async function signIn(page: Page, origin = '', token = adminToken()): Promise<void> {
   await page.goto(`${origin}/sign-in`);
-  await page.getByLabel('API token').fill(adminToken());
+  await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Vector stores' })).toBeVisible();
 }

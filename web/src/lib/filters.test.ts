@@ -122,3 +122,21 @@ describe('toQueryVariables', () => {
     });
   });
 });
+
+describe('quick filter counts', () => {
+  it('keeps the other filters and varies the source, or adds "expiring soon"', async () => {
+    const { countFilters } = await import('./filters.ts');
+    const now = new Date('2026-01-01T00:00:00Z');
+    const params = parseListParams(new URLSearchParams('source=cache&status=completed&q=kb'));
+    const filters = countFilters(params, now);
+    expect(filters.all).toEqual({ status: 'COMPLETED', search: 'kb' });
+    expect(filters.cache).toEqual({ status: 'COMPLETED', search: 'kb', source: 'CACHE' });
+    expect(filters.primary).toEqual({ status: 'COMPLETED', search: 'kb', source: 'PRIMARY' });
+    expect(filters.expiringSoon).toEqual({
+      source: 'CACHE',
+      status: 'COMPLETED',
+      search: 'kb',
+      expiresBefore: '2026-01-04T00:00:00.000Z',
+    });
+  });
+});

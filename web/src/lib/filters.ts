@@ -146,3 +146,28 @@ export function toQueryVariables(
   }
   return variables;
 }
+
+/** What "expiring soon" means for the quick filter: within this many days. */
+export const EXPIRING_SOON_DAYS = 3;
+
+/**
+ * The filters behind the quick filters' counts: every source (all, mirrors, local) with the other
+ * filters kept, and "expiring soon" with everything else kept.
+ */
+export function countFilters(
+  params: StoreListParams,
+  now: Date,
+): {
+  all: VectorStoreFilter;
+  cache: VectorStoreFilter;
+  primary: VectorStoreFilter;
+  expiringSoon: VectorStoreFilter;
+} {
+  const base = toQueryVariables({ ...params, source: null }, now).filter;
+  return {
+    all: base,
+    cache: { ...base, source: 'CACHE' },
+    primary: { ...base, source: 'PRIMARY' },
+    expiringSoon: toQueryVariables({ ...params, expiringWithinDays: EXPIRING_SOON_DAYS }, now).filter,
+  };
+}

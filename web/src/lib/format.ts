@@ -92,3 +92,31 @@ export function describePolicy(policy: ExpirationPolicyLike): string {
   if (policy.kind === 'NEVER' || policy.days === null) return 'Never expires';
   return `Expires after ${plural(policy.days, 'day')} without activity (counted from the last activity, as OpenAI does)`;
 }
+
+/** A run's wall time: "850 ms", "12.4 s", "3 min 5 s". */
+export function formatDurationMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+}
+
+/** The estimate of one day of storage, in US dollars: "$0.00", "$0.17", "$12.40". */
+export function formatUsd(amount: number): string {
+  if (!Number.isFinite(amount)) return '—';
+  if (amount > 0 && amount < 0.01) return '< $0.01';
+  return `$${amount.toFixed(2)}`;
+}
+
+export const GIB = 1024 ** 3;
+/** OpenAI's price of vector storage per GiB and day, beyond the first free GiB of the account. */
+export const USD_PER_GIB_DAY = 0.1;
+
+/**
+ * One store's share of the bill, per day, on its own: usage × $0.10/GiB/day. The free GiB is per
+ * account, so this is an upper bound; the account-wide estimate is on the orphans & cost page.
+ */
+export function storeDailyCostUsd(usageBytes: number): number {
+  return (Math.max(0, usageBytes) / GIB) * USD_PER_GIB_DAY;
+}

@@ -1,5 +1,11 @@
 /** Words and badge styles for the enums, in one place so the list, the store page and filters agree. */
-import type { StorageBackend, VectorStoreSource, VectorStoreStatus } from './graphql/types.ts';
+import type {
+  StorageBackend,
+  SyncRunStatus,
+  SyncTrigger,
+  VectorStoreSource,
+  VectorStoreStatus,
+} from './graphql/types.ts';
 
 export const SOURCE_LABELS: Record<VectorStoreSource, string> = {
   CACHE: 'OpenAI Mirror',
@@ -35,4 +41,34 @@ export const STATUS_BADGES: Record<VectorStoreStatus, string> = {
   COMPLETED: 'badge-success',
   EXPIRED: 'badge-danger',
   DELETING: 'badge-warning',
+};
+
+export const RUN_STATUS_LABELS: Record<SyncRunStatus, string> = {
+  RUNNING: 'Running',
+  SUCCEEDED: 'Succeeded',
+  PARTIAL: 'Partial',
+  FAILED: 'Failed',
+};
+
+export const RUN_STATUS_BADGES: Record<SyncRunStatus, string> = {
+  RUNNING: 'badge-info',
+  SUCCEEDED: 'badge-success',
+  PARTIAL: 'badge-warning',
+  FAILED: 'badge-danger',
+};
+
+export const TRIGGER_LABELS: Record<SyncTrigger, string> = {
+  MANUAL: 'Started here',
+  SCHEDULE: 'Scheduled',
+  CLI: 'Command line',
+};
+
+/** The run's phases (SyncRun.phase) in words. */
+export const PHASE_LABELS: Record<string, string> = {
+  starting: 'Starting',
+  stores: 'Listing stores',
+  files: 'Reading files',
+  cleanup: 'Removing what OpenAI no longer has',
+  orphans: 'Counting orphan Files',
+  finished: 'Finished',
 };

@@ -18,3 +18,23 @@ export function listPath(params?: StoreListParams): '' | `?${string}` {
 export function storePath(id: string, query: '' | `?${string}` = ''): `stores/${string}` {
   return `stores/${encodeURIComponent(id)}${query}`;
 }
+
+/** The sync page (run history), optionally at a cursor: `href={resolve(syncPath())}`. */
+export function syncPath(query: '' | `?${string}` = ''): `sync${'' | `?${string}`}` {
+  return `sync${query}`;
+}
+
+/** The orphan Files and storage cost page. */
+export function orphansPath(query: '' | `?${string}` = ''): `orphans${'' | `?${string}`}` {
+  return `orphans${query}`;
+}
+
+/** The form that creates a local store. */
+export function newStorePath(): 'stores/new' {
+  return 'stores/new';
+}
+
+/** The edit form of a local store. */
+export function editStorePath(id: string): `stores/${string}/edit` {
+  return `stores/${encodeURIComponent(id)}/edit`;
+}

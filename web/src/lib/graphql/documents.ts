@@ -1,5 +1,21 @@
 import { gql, type TypedDocumentNode } from '@urql/core';
 import type {
+  CreateVectorStoreData,
+  DeleteOrphanFilesData,
+  DeleteVectorStoreData,
+  LayoutData,
+  OrphanIdsData,
+  OrphansData,
+  PageVariables,
+  RemoveVectorStoreFileData,
+  SourceCountsData,
+  SourceCountsVariables,
+  StartSyncData,
+  StoreInput,
+  StoreStatusData,
+  SyncProgress,
+  SyncRunsData,
+  UpdateVectorStoreData,
   VectorStoreData,
   VectorStoreVariables,
   VectorStoresData,
@@ -89,7 +105,10 @@ export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, VectorStoreV
       expirationPolicy {
         kind
         days
+        description
+        openai
       }
+      costlyWithoutExpiration
       lastActiveAt
       metadata {
         key
@@ -131,4 +150,312 @@ export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, VectorStoreV
     }
   }
   ${STORE_SUMMARY}
+`;
+
+/** The header: who is signed in, and the last sync run of the account. */
+export const LAYOUT_QUERY: TypedDocumentNode<LayoutData, Record<string, never>> = gql`
+  query Layout {
+    viewer {
+      role
+      account {
+        id
+        name
+        emulated
+        openaiConnected
+      }
+    }
+    syncRuns(first: 1) {
+      edges {
+        node {
+          id
+          status
+          startedAt
+          finishedAt
+        }
+      }
+    }
+  }
+`;
+
+/** Counts behind the list's quick filters (each with the other filters applied), in one request. */
+export const SOURCE_COUNTS_QUERY: TypedDocumentNode<SourceCountsData, SourceCountsVariables> = gql`
+  query StoreCounts(
+    $all: VectorStoreFilter
+    $cache: VectorStoreFilter
+    $primary: VectorStoreFilter
+    $expiringSoon: VectorStoreFilter
+  ) {
+    all: vectorStores(filter: $all, first: 1) {
+      totalCount
+    }
+    cache: vectorStores(filter: $cache, first: 1) {
+      totalCount
+    }
+    primary: vectorStores(filter: $primary, first: 1) {
+      totalCount
+    }
+    expiringSoon: vectorStores(filter: $expiringSoon, first: 1) {
+      totalCount
+    }
+  }
+`;
+
+/** A store's status alone: the store page follows a deletion with it. */
+export const STORE_STATUS_QUERY: TypedDocumentNode<StoreStatusData, { id: string }> = gql`
+  query StoreStatus($id: ID!) {
+    vectorStore(id: $id) {
+      id
+      status
+    }
+  }
+`;
+
+const MUTATION_ERRORS = gql`
+  fragment MutationErrors on Error {
+    __typename
+    message
+    ... on ValidationError {
+      field
+    }
+  }
+`;
+
+export const CREATE_STORE_MUTATION: TypedDocumentNode<CreateVectorStoreData, { input: StoreInput }> = gql`
+  mutation CreateVectorStore($input: CreateVectorStoreInput!) {
+    createVectorStore(input: $input) {
+      __typename
+      ... on VectorStorePayload {
+        vectorStore {
+          id
+          name
+        }
+      }
+      ...MutationErrors
+    }
+  }
+  ${MUTATION_ERRORS}
+`;
+
+export const UPDATE_STORE_MUTATION: TypedDocumentNode<
+  UpdateVectorStoreData,
+  { input: StoreInput & { id: string } }
+> = gql`
+  mutation UpdateVectorStore($input: UpdateVectorStoreInput!) {
+    updateVectorStore(input: $input) {
+      __typename
+      ... on VectorStorePayload {
+        vectorStore {
+          id
+          name
+        }
+      }
+      ...MutationErrors
+    }
+  }
+  ${MUTATION_ERRORS}
+`;
+
+export const DELETE_STORE_MUTATION: TypedDocumentNode<DeleteVectorStoreData, { id: string }> = gql`
+  mutation DeleteVectorStore($id: ID!) {
+    deleteVectorStore(input: { id: $id }) {
+      __typename
+      ... on DeleteVectorStorePayload {
+        deletedVectorStoreId
+        vectorStore {
+          id
+          status
+        }
+      }
+      ...MutationErrors
+    }
+  }
+  ${MUTATION_ERRORS}
+`;
+
+export const REMOVE_FILE_MUTATION: TypedDocumentNode<
+  RemoveVectorStoreFileData,
+  { vectorStoreId: string; fileId: string }
+> = gql`
+  mutation RemoveVectorStoreFile($vectorStoreId: ID!, $fileId: ID!) {
+    removeVectorStoreFile(input: { vectorStoreId: $vectorStoreId, fileId: $fileId }) {
+      __typename
+      ... on RemoveVectorStoreFilePayload {
+        removedFileId
+      }
+      ...MutationErrors
+    }
+  }
+  ${MUTATION_ERRORS}
+`;
+
+/** Sent by `upload.ts` as a GraphQL multipart request (the file goes in `variables.input.file`). */
+export const UPLOAD_FILE_MUTATION = `mutation UploadVectorStoreFile($input: UploadVectorStoreFileInput!) {
+  uploadVectorStoreFile(input: $input) {
+    __typename
+    ... on VectorStoreFilePayload { vectorStoreFile { file { id filename } } }
+    ... on Error { message }
+    ... on ValidationError { field }
+  }
+}`;
+
+export const START_SYNC_MUTATION: TypedDocumentNode<StartSyncData, Record<string, never>> = gql`
+  mutation StartSync {
+    startSync(input: {}) {
+      __typename
+      ... on SyncRun {
+        id
+        status
+        startedAt
+        finishedAt
+      }
+      ...MutationErrors
+    }
+  }
+  ${MUTATION_ERRORS}
+`;
+
+const SYNC_RUN_FIELDS = gql`
+  fragment SyncRunFields on SyncRun {
+    id
+    status
+    trigger
+    scope
+    phase
+    full
+    startedAt
+    finishedAt
+    durationMs
+    storesTotal
+    storesDone
+    storesCreated
+    storesUpdated
+    storesRemoved
+    filesDone
+    filesCreated
+    filesUpdated
+    filesRemoved
+    orphansFound
+    requests
+    retries
+    errors {
+      at
+      message
+      vectorStoreExternalId
+    }
+    vectorStore {
+      id
+      name
+    }
+  }
+`;
+
+export const SYNC_RUNS_QUERY: TypedDocumentNode<SyncRunsData, PageVariables> = gql`
+  query SyncRuns($first: Int, $after: String, $last: Int, $before: String) {
+    syncRuns(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...SyncRunFields
+        }
+      }
+    }
+  }
+  ${SYNC_RUN_FIELDS}
+`;
+
+export const SYNC_PROGRESS_SUBSCRIPTION: TypedDocumentNode<
+  { syncProgress: SyncProgress },
+  { runId: string }
+> = gql`
+  subscription SyncProgress($runId: ID) {
+    syncProgress(runId: $runId) {
+      runId
+      sequence
+      phase
+      storesDone
+      storesTotal
+      filesDone
+      requests
+      retries
+      status
+      final
+      run {
+        ...SyncRunFields
+      }
+    }
+  }
+  ${SYNC_RUN_FIELDS}
+`;
+
+export const ORPHANS_QUERY: TypedDocumentNode<OrphansData, PageVariables> = gql`
+  query Orphans($first: Int, $after: String, $last: Int, $before: String) {
+    orphanFiles(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      totalBytes
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          filename
+          bytes
+          purpose
+          createdAt
+          ageHours
+          externalId
+          source
+        }
+      }
+    }
+    storageCost {
+      billableBytes
+      bytesWithoutExpiration
+      estimatedDailyCostUsd
+      freeBytes
+      storesWithoutExpiration
+      totalUsageBytes
+    }
+  }
+`;
+
+/** Every orphan id, a page at a time, for "select all". */
+export const ORPHAN_IDS_QUERY: TypedDocumentNode<OrphanIdsData, { after?: string }> = gql`
+  query OrphanIds($after: String) {
+    orphanFiles(first: 100, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+        }
+      }
+    }
+  }
+`;
+
+export const DELETE_ORPHANS_MUTATION: TypedDocumentNode<DeleteOrphanFilesData, { ids: string[] }> = gql`
+  mutation DeleteOrphanFiles($ids: [ID!]!) {
+    deleteOrphanFiles(input: { ids: $ids }) {
+      __typename
+      ... on DeleteOrphanFilesPayload {
+        queued
+      }
+      ...MutationErrors
+    }
+  }
+  ${MUTATION_ERRORS}
 `;

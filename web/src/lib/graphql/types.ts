@@ -84,7 +84,8 @@ export interface VectorStoreFile {
 /** Every field of the VectorStore type, with one page of its files. */
 export interface VectorStoreDetail extends VectorStoreSummary {
   description: string | null;
-  expirationPolicy: ExpirationPolicy;
+  expirationPolicy: ExpirationPolicyDetail;
+  costlyWithoutExpiration: boolean;
   lastActiveAt: string | null;
   metadata: MetadataEntry[];
   createdAt: string;
@@ -146,4 +147,209 @@ export interface VectorStoreVariables {
 
 export interface ViewerData {
   viewer: Viewer;
+}
+
+// ——— Mutations, sync, orphans and cost (issue 7) ———
+
+export type SyncRunStatus = 'RUNNING' | 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
+export type SyncTrigger = 'CLI' | 'MANUAL' | 'SCHEDULE';
+export type SyncScope = 'ACCOUNT' | 'VECTOR_STORE';
+
+/** The policy as the store page shows it: words and OpenAI's wire form come from the API. */
+export interface ExpirationPolicyDetail extends ExpirationPolicy {
+  description: string;
+  openai: string | null;
+}
+
+export interface SyncRunError {
+  at: string;
+  message: string;
+  vectorStoreExternalId: string | null;
+}
+
+export interface SyncRun {
+  id: string;
+  status: SyncRunStatus;
+  trigger: SyncTrigger;
+  scope: SyncScope;
+  phase: string;
+  full: boolean;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  storesTotal: number;
+  storesDone: number;
+  storesCreated: number;
+  storesUpdated: number;
+  storesRemoved: number;
+  filesDone: number;
+  filesCreated: number;
+  filesUpdated: number;
+  filesRemoved: number;
+  orphansFound: number;
+  requests: number;
+  retries: number;
+  errors: SyncRunError[];
+  vectorStore: { id: string; name: string } | null;
+}
+
+/** The last run, for the header and the sync control. */
+export interface SyncRunBrief {
+  id: string;
+  status: SyncRunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface SyncProgress {
+  runId: string;
+  sequence: number;
+  phase: string;
+  storesDone: number;
+  storesTotal: number;
+  filesDone: number;
+  requests: number;
+  retries: number;
+  status: SyncRunStatus;
+  final: boolean;
+  run: SyncRun | null;
+}
+
+export interface LayoutData {
+  viewer: Viewer;
+  syncRuns: { edges: Array<{ node: SyncRunBrief }> };
+}
+
+export interface SyncRunsData {
+  syncRuns: {
+    totalCount: number;
+    pageInfo: PageInfo;
+    edges: Array<{ cursor: string; node: SyncRun }>;
+  };
+}
+
+export interface PageVariables {
+  first?: number;
+  after?: string;
+  last?: number;
+  before?: string;
+}
+
+export interface OrphanFile {
+  id: string;
+  filename: string;
+  bytes: number;
+  purpose: string;
+  createdAt: string;
+  ageHours: number;
+  externalId: string | null;
+  source: VectorStoreSource;
+}
+
+export interface StorageCost {
+  billableBytes: number;
+  bytesWithoutExpiration: number;
+  estimatedDailyCostUsd: number;
+  freeBytes: number;
+  storesWithoutExpiration: number;
+  totalUsageBytes: number;
+}
+
+export interface OrphansData {
+  orphanFiles: {
+    totalCount: number;
+    totalBytes: number;
+    pageInfo: PageInfo;
+    edges: Array<{ cursor: string; node: OrphanFile }>;
+  };
+  storageCost: StorageCost;
+}
+
+export interface OrphanIdsData {
+  orphanFiles: { pageInfo: PageInfo; edges: Array<{ node: { id: string } }> };
+}
+
+export interface SourceCountsData {
+  all: { totalCount: number };
+  cache: { totalCount: number };
+  primary: { totalCount: number };
+  expiringSoon: { totalCount: number };
+}
+
+export interface SourceCountsVariables {
+  all: VectorStoreFilter;
+  cache: VectorStoreFilter;
+  primary: VectorStoreFilter;
+  expiringSoon: VectorStoreFilter;
+}
+
+export interface ValidationErrorResult {
+  __typename: 'ValidationError';
+  field: string;
+  message: string;
+}
+export interface NotFoundErrorResult {
+  __typename: 'NotFoundError';
+  message: string;
+}
+export interface ReadOnlyMirrorErrorResult {
+  __typename: 'ReadOnlyMirrorError';
+  message: string;
+}
+export type MutationError = ValidationErrorResult | NotFoundErrorResult | ReadOnlyMirrorErrorResult;
+
+export interface ExpirationPolicyInput {
+  kind: ExpirationKind;
+  days?: number | null;
+}
+
+export interface StoreInput {
+  name: string;
+  description: string | null;
+  expirationPolicy: ExpirationPolicyInput;
+  metadata: MetadataEntry[];
+}
+
+export interface CreateVectorStoreData {
+  createVectorStore:
+    { __typename: 'VectorStorePayload'; vectorStore: { id: string; name: string } } | ValidationErrorResult;
+}
+
+export interface UpdateVectorStoreData {
+  updateVectorStore:
+    { __typename: 'VectorStorePayload'; vectorStore: { id: string; name: string } } | MutationError;
+}
+
+export interface DeleteVectorStoreData {
+  deleteVectorStore:
+    | {
+        __typename: 'DeleteVectorStorePayload';
+        deletedVectorStoreId: string;
+        vectorStore: { id: string; status: VectorStoreStatus } | null;
+      }
+    | NotFoundErrorResult;
+}
+
+export interface RemoveVectorStoreFileData {
+  removeVectorStoreFile:
+    { __typename: 'RemoveVectorStoreFilePayload'; removedFileId: string } | MutationError;
+}
+
+export interface UploadVectorStoreFileData {
+  uploadVectorStoreFile:
+    | { __typename: 'VectorStoreFilePayload'; vectorStoreFile: { file: { id: string; filename: string } } }
+    | MutationError;
+}
+
+export interface StartSyncData {
+  startSync: ({ __typename: 'SyncRun' } & SyncRunBrief) | NotFoundErrorResult | ValidationErrorResult;
+}
+
+export interface DeleteOrphanFilesData {
+  deleteOrphanFiles:
+    { __typename: 'DeleteOrphanFilesPayload'; queued: number } | NotFoundErrorResult | ValidationErrorResult;
+}
+
+export interface StoreStatusData {
+  vectorStore: { id: string; status: VectorStoreStatus } | null;
 }

@@ -1,9 +1,21 @@
+import type { IncomingMessage } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { RequestEvent } from '@sveltejs/kit';
 import { API_URL } from '$app/env/private';
 import { SESSION_COOKIE } from './session.ts';
 
 /** Request headers worth passing to the API; cookies and the browser's own auth are not among them. */
-const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'graphql-client-name', 'graphql-client-version'];
+const FORWARDED_REQUEST_HEADERS = [
+  'accept',
+  'content-type',
+  'graphql-client-name',
+  'graphql-client-version',
+  // The API's CSRF guard for multipart (upload) requests: only scripts of a page can set it.
+  'graphql-require-preflight',
+];
 /** Hop-by-hop headers, and the encoding headers `fetch` has already undone. */
 const DROPPED_RESPONSE_HEADERS = [
   'connection',
@@ -32,6 +44,7 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
   if (token) headers.set('authorization', `Bearer ${token}`);
 
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  if (hasBody && isMultipart(request.headers.get('content-type'))) return forwardUpload(event, headers);
   let upstream: Response;
   try {
     upstream = await fetch(`${API_URL}/graphql${event.url.search}`, {
@@ -45,13 +58,9 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
     } as RequestInit);
   } catch (error) {
     if (request.signal.aborted) return new Response(null, { status: 499 });
+    if (isTooLarge(error)) return tooLarge();
     console.error(`GraphQL proxy: ${API_URL} unreachable:`, (error as Error).message);
-    return Response.json(
-      {
-        errors: [{ message: 'The VS-ALIGN API cannot be reached.', extensions: { code: 'API_UNREACHABLE' } }],
-      },
-      { status: 502 },
-    );
+    return unreachable();
   }
 
   const responseHeaders = new Headers(upstream.headers);
@@ -61,5 +70,100 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
     status: upstream.status,
     statusText: upstream.statusText,
     headers: responseHeaders,
+  });
+}
+
+function unreachable(): Response {
+  return Response.json(
+    { errors: [{ message: 'The VS-ALIGN API cannot be reached.', extensions: { code: 'API_UNREACHABLE' } }] },
+    { status: 502 },
+  );
+}
+
+function tooLarge(): Response {
+  return Response.json(
+    {
+      errors: [
+        {
+          message: 'The request body is larger than the web server accepts (BODY_SIZE_LIMIT).',
+          extensions: { code: 'PAYLOAD_TOO_LARGE' },
+        },
+      ],
+    },
+    { status: 413 },
+  );
+}
+
+/** Kit's body stream fails with status 413 past adapter-node's BODY_SIZE_LIMIT. */
+function isTooLarge(error: unknown): boolean {
+  for (let e = error as { status?: number; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.status === 413) return true;
+  }
+  return false;
+}
+
+export function isMultipart(contentType: string | null): boolean {
+  return contentType?.split(';', 1)[0]!.trim().toLowerCase() === 'multipart/form-data';
+}
+
+/**
+ * Uploads (GraphQL multipart requests) go upstream with `node:http`: Node's `fetch` would hold a
+ * streamed request body whole in memory, `node:http` keeps a few chunks.
+ *
+ * The body is read from Node's own request when adapter-node left it unread: Kit stops at its
+ * BODY_SIZE_LIMIT (512K by default) without touching the stream when Content-Length is over it, so large
+ * uploads pass straight through, bounded only by the API's upload limit. Smaller bodies (and dev server
+ * requests) come through Kit's `request.body`.
+ */
+function forwardUpload(event: RequestEvent, headers: Headers): Promise<Response> {
+  const { request } = event;
+  const raw = (event.platform as { req?: IncomingMessage } | undefined)?.req;
+  const untouched = raw && !raw.readableEnded && raw.listenerCount('data') === 0 && !raw.destroyed;
+  const contentLength = request.headers.get('content-length');
+  let body: Readable;
+  if (untouched) {
+    body = raw;
+    if (contentLength) headers.set('content-length', contentLength);
+  } else if (request.body) {
+    body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
+    if (contentLength) headers.set('content-length', contentLength);
+  } else {
+    body = Readable.from([]);
+  }
+
+  const url = new URL(`${API_URL}/graphql${event.url.search}`);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<Response>((resolve) => {
+    let settled = false;
+    const finish = (response: Response) => {
+      if (settled) return;
+      settled = true;
+      resolve(response);
+    };
+    const upstream = send(url, { method: request.method, headers: Object.fromEntries(headers) }, (res) => {
+      const responseHeaders = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value === undefined || DROPPED_RESPONSE_HEADERS.includes(name)) continue;
+        responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      responseHeaders.set('cache-control', 'no-store');
+      finish(
+        new Response(Readable.toWeb(res) as unknown as ReadableStream, {
+          status: res.statusCode ?? 502,
+          headers: responseHeaders,
+        }),
+      );
+    });
+    upstream.on('error', (error) => {
+      if (request.signal.aborted) return finish(new Response(null, { status: 499 }));
+      console.error(`GraphQL proxy: upload to ${API_URL} failed:`, error.message);
+      finish(unreachable());
+    });
+    body.on('error', (error) => {
+      upstream.destroy();
+      finish(isTooLarge(error) ? tooLarge() : new Response(null, { status: 400 }));
+    });
+    request.signal.addEventListener('abort', () => upstream.destroy(), { once: true });
+    body.pipe(upstream);
   });
 }

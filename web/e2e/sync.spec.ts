@@ -1,0 +1,101 @@
+import { expect, test } from '@playwright/test';
+import { artifact, rows, signIn } from './support/helpers.ts';
+
+// One story, in order: the sync brings the emulator's stores and orphan Files, which the next tests use.
+test.describe.configure({ mode: 'serial' });
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
+
+test('start a sync: the bar reaches done and the new stores appear without a reload', async ({ page }) => {
+  await page.goto('/?q=Engineering');
+  await expect(page.getByTestId('empty-state')).toBeVisible();
+  // A full reload would lose this.
+  await page.evaluate(() => ((window as unknown as { e2eMarker: string }).e2eMarker = 'same page'));
+
+  await page.getByRole('button', { name: 'Start sync' }).click();
+  await expect(page.getByTestId('sync-progress')).toBeVisible();
+  await expect(page.getByTestId('sync-bar')).toHaveAttribute('data-percent', '100', { timeout: 20_000 });
+  await expect(page.getByTestId('sync-outcome')).toHaveText('Succeeded');
+  await expect(page.getByTestId('sync-progress')).toContainText('12 new');
+
+  await expect(rows(page).filter({ hasText: 'Engineering Handbook' })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe(
+    'same page',
+  );
+  await expect(page.getByRole('banner').getByTestId('last-sync')).toContainText('Last sync');
+  await page.screenshot({ path: artifact('list-after-sync'), fullPage: true });
+
+  // The run history has the run with its counts.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync' }).click();
+  const run = page.getByTestId('run').first();
+  await expect(run).toHaveAttribute('data-status', 'SUCCEEDED');
+  await expect(run).toContainText('Started here');
+  await expect(run).toContainText('+12 new');
+  await page.screenshot({ path: artifact('sync-history'), fullPage: true });
+});
+
+test('delete a mirror: it goes through DELETING, then it is gone (in OpenAI too)', async ({ page }) => {
+  await page.goto('/?q=Sales%20Playbook');
+  await page.getByRole('link', { name: 'Sales Playbook' }).click();
+  await expect(page.getByTestId('mirror-note')).toBeVisible();
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  const dialog = page.getByRole('dialog', { name: /Delete “Sales Playbook”/ });
+  await expect(dialog.getByTestId('delete-summary')).toContainText('its 4 file links');
+  await expect(dialog.getByTestId('delete-summary')).toContainText('in OpenAI too: the store vs_');
+  await expect(dialog.getByTestId('delete-summary')).toContainText('the Files no other store uses');
+  await page.screenshot({ path: artifact('mirror-delete-dialog') });
+  await dialog.getByRole('button', { name: 'Delete store' }).click();
+
+  await expect(page.getByTestId('status-badge')).toHaveText(/Deleting/);
+  await expect(page.getByTestId('deleting-note')).toBeVisible();
+  await page.screenshot({ path: artifact('mirror-deleting'), fullPage: true });
+  await expect(page.getByTestId('deleted-note')).toBeVisible({ timeout: 20_000 });
+
+  await page.goto('/?q=Sales%20Playbook');
+  await expect(page.getByTestId('empty-state')).toBeVisible();
+});
+
+test('clean orphan Files: totals, cost, pick some, then all, behind a confirmation', async ({ page }) => {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /Orphans/ })
+    .click();
+  await expect(page.getByRole('heading', { level: 1, name: /Orphan Files/ })).toBeVisible();
+  const demoOrphans = [
+    'old-price-list.pdf',
+    'draft-contract-v1.docx',
+    'meeting-notes-2025-11.md',
+    'export.csv',
+  ];
+  for (const name of demoOrphans) {
+    await expect(page.getByTestId('orphan-row').filter({ hasText: name })).toBeVisible();
+  }
+  const count = Number(await page.getByTestId('orphan-count').textContent());
+  expect(count).toBeGreaterThanOrEqual(demoOrphans.length);
+  await expect(page.getByTestId('stores-without-expiration')).not.toHaveText('');
+  await expect(page.getByTestId('daily-cost')).toHaveText(/^\$\d+\.\d\d$|^< \$0\.01$/);
+  await page.screenshot({ path: artifact('orphans'), fullPage: true });
+
+  // One File.
+  await page.getByRole('checkbox', { name: 'Select old-price-list.pdf' }).check();
+  await expect(page.getByTestId('selection')).toHaveText('1 selected');
+  await page.getByRole('button', { name: 'Delete selected…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete 1 orphan File?' });
+  await expect(dialog).toContainText('in OpenAI');
+  await dialog.getByRole('button', { name: 'Delete 1 File' }).click();
+  await expect(page.getByTestId('orphans-done')).toContainText('1 File was queued');
+  await expect(page.getByTestId('orphan-row').filter({ hasText: 'old-price-list.pdf' })).toHaveCount(0);
+  await expect(page.getByTestId('orphan-count')).toHaveText(String(count - 1));
+
+  // All the others.
+  await page.getByRole('button', { name: `Select all ${count - 1}` }).click();
+  await page.getByRole('button', { name: 'Delete selected…' }).click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: `Delete ${count - 1} Files` })
+    .click();
+  await expect(page.getByTestId('empty-state')).toContainText('No orphan Files');
+  await expect(page.getByTestId('orphan-count')).toHaveText('0');
+});
