@@ -59,7 +59,10 @@ export class SyncJob {
         this.crons.set(account.id, { pattern: account.syncSchedule, cron });
       } catch (error) {
         this.crons.delete(account.id);
-        this.logger.error({ err: error, accountId: account.id }, 'Invalid sync schedule; the account is not synced');
+        this.logger.error(
+          { err: error, accountId: account.id },
+          'Invalid sync schedule; the account is not synced',
+        );
       }
     }
     for (const [accountId, { cron }] of this.crons) {
@@ -74,7 +77,10 @@ export class SyncJob {
     try {
       const run = await this.sync.runSync({ accountId, trigger: 'SCHEDULE' });
       const level = run.status === 'SUCCEEDED' ? 'info' : 'warn';
-      this.logger[level]({ accountId, runId: run.id, status: run.status, requests: run.requests }, 'Scheduled sync');
+      this.logger[level](
+        { accountId, runId: run.id, status: run.status, requests: run.requests },
+        'Scheduled sync',
+      );
     } catch (error) {
       this.logger.error({ err: error, accountId }, 'Scheduled sync failed to start');
     }

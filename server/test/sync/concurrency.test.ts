@@ -94,7 +94,9 @@ describe('one sync per account at a time', () => {
     expect((await started.done).status).toBe('SUCCEEDED');
 
     // A row left RUNNING with no lock holder is what a crash leaves behind.
-    await h.db.query(`UPDATE sync_run SET status = 'RUNNING', finished_at = NULL WHERE id = $1`, [started.run.id]);
+    await h.db.query(`UPDATE sync_run SET status = 'RUNNING', finished_at = NULL WHERE id = $1`, [
+      started.run.id,
+    ]);
     expect(await h.services.sync.markDeadRuns()).toBe(1);
     const [row] = await h.db.query(`SELECT status, errors FROM sync_run WHERE id = $1`, [started.run.id]);
     expect(row.status).toBe('FAILED');

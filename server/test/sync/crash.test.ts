@@ -32,18 +32,22 @@ describe('a sync process killed mid-run', () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-align-cli-'));
 
     // The real CLI, in its own process, against the same database and emulator.
-    const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/cli.ts', 'sync', '--account', h.accountId], {
-      cwd: serverDir,
-      env: {
-        ...process.env,
-        DATABASE_URL: h.database.url,
-        SECRET_KEY: 'test-secret-test-secret-test-secret',
-        DATA_DIR: dataDir,
-        SYNC_CONCURRENCY: '2',
-        OPENAI_MAX_RPS: '1000',
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx/esm', 'src/cli.ts', 'sync', '--account', h.accountId],
+      {
+        cwd: serverDir,
+        env: {
+          ...process.env,
+          DATABASE_URL: h.database.url,
+          SECRET_KEY: 'test-secret-test-secret-test-secret',
+          DATA_DIR: dataDir,
+          SYNC_CONCURRENCY: '2',
+          OPENAI_MAX_RPS: '1000',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -54,9 +58,10 @@ describe('a sync process killed mid-run', () => {
     try {
       // Kill it once it has written part of the mirror.
       const running = await waitFor(async () => {
-        const [run] = await h!.db.query(`SELECT id, status, stores_done FROM sync_run WHERE account_id = $1`, [
-          h!.accountId,
-        ]);
+        const [run] = await h!.db.query(
+          `SELECT id, status, stores_done FROM sync_run WHERE account_id = $1`,
+          [h!.accountId],
+        );
         return run?.status === 'RUNNING' && run.stores_done >= 5 ? run : null;
       }, `a running sync in the child (output: ${output})`);
       child.kill('SIGKILL');
@@ -68,7 +73,9 @@ describe('a sync process killed mid-run', () => {
 
       // PostgreSQL drops the dead session's lock as soon as it sees the connection close.
       await waitFor(async () => (await h!.services.sync.markDeadRuns()) > 0, 'the dead run to be marked');
-      const [failed] = await h.db.query(`SELECT status, finished_at, errors FROM sync_run WHERE id = $1`, [running.id]);
+      const [failed] = await h.db.query(`SELECT status, finished_at, errors FROM sync_run WHERE id = $1`, [
+        running.id,
+      ]);
       expect(failed.status).toBe('FAILED');
       expect(failed.finished_at).not.toBeNull();
 
@@ -93,11 +100,20 @@ describe('a sync process killed mid-run', () => {
     h = await createSyncHarness();
     h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 3, filesPerStore: 2 });
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-align-cli-'));
-    const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/cli.ts', 'sync', '--account', h.accountId], {
-      cwd: serverDir,
-      env: { ...process.env, DATABASE_URL: h.database.url, SECRET_KEY: 'test-secret-test-secret-test-secret', DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx/esm', 'src/cli.ts', 'sync', '--account', h.accountId],
+      {
+        cwd: serverDir,
+        env: {
+          ...process.env,
+          DATABASE_URL: h.database.url,
+          SECRET_KEY: 'test-secret-test-secret-test-secret',
+          DATA_DIR: dataDir,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -38,7 +38,9 @@ describe('sync under failure', () => {
     h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 350, filesPerStore: 1 });
     await createVectorStore(h.db, h.accountId);
     storePages = -100; // the first sync runs without faults
-    expect((await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' })).status).toBe('SUCCEEDED');
+    expect((await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' })).status).toBe(
+      'SUCCEEDED',
+    );
 
     // Ten stores disappear in OpenAI; the next listing breaks after page 2 of 4.
     const doomed = (await h.openai.vectorStores.list({ limit: 10 })).data.map((s) => s.id);
@@ -50,7 +52,9 @@ describe('sync under failure', () => {
     expect(broken.status).toBe('FAILED');
     expect(broken).toMatchObject({ storesRemoved: 0, filesRemoved: 0 });
     expect(broken.errors.some((e) => e.vectorStoreExternalId === null && /500/.test(e.message))).toBe(true);
-    expect(await h.db.query(`SELECT count(*)::int AS n FROM vector_store WHERE source = 'cache'`)).toEqual([{ n: 350 }]);
+    expect(await h.db.query(`SELECT count(*)::int AS n FROM vector_store WHERE source = 'cache'`)).toEqual([
+      { n: 350 },
+    ]);
     expect(await primaryRows(h.db)).toBe(before);
 
     h.emulator.emulator.setFaults({});
@@ -61,7 +65,9 @@ describe('sync under failure', () => {
   });
 
   it('keeps Files when the Files listing fails, and a failing store does not stop the others (PARTIAL)', async () => {
-    h = await createSyncHarness({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1000 } });
+    h = await createSyncHarness({
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1000 },
+    });
     h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 3, filesPerStore: 2, orphanFiles: 2 });
     await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });
     const orphan = (await h.openai.files.list()).data.find((f) => f.filename.endsWith('.txt'))!;
@@ -70,11 +76,19 @@ describe('sync under failure', () => {
     h.emulator.emulator.setFaults({ errorRates: { '503': 1 }, routes: ['GET /v1/files'] });
     const run = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });
     expect(run.status).toBe('FAILED');
-    expect(await h.db.query(`SELECT count(*)::int AS n FROM file WHERE external_id = $1`, [orphan.id])).toEqual([{ n: 1 }]);
+    expect(
+      await h.db.query(`SELECT count(*)::int AS n FROM file WHERE external_id = $1`, [orphan.id]),
+    ).toEqual([{ n: 1 }]);
 
     // Every store changes, and listing any store's files fails: each failure is recorded on its own.
-    h.emulator.emulator.setFaults({ errorRates: { '500': 1 }, routes: ['GET /v1/vector_stores/{vector_store_id}/files'] });
-    const file = await h.openai.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'assistants' });
+    h.emulator.emulator.setFaults({
+      errorRates: { '500': 1 },
+      routes: ['GET /v1/vector_stores/{vector_store_id}/files'],
+    });
+    const file = await h.openai.files.create({
+      file: await toFile(Buffer.from('x'), 'x.txt'),
+      purpose: 'assistants',
+    });
     const stores = (await h.openai.vectorStores.list()).data;
     for (const store of stores) await h.openai.vectorStores.files.create(store.id, { file_id: file.id });
     await sleep(20);
@@ -84,13 +98,21 @@ describe('sync under failure', () => {
     expect(partial.storesDone).toBe(3);
 
     h.emulator.emulator.setFaults({});
-    expect((await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' })).status).toBe('SUCCEEDED');
+    expect((await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' })).status).toBe(
+      'SUCCEEDED',
+    );
     expect(await mirrorState(h.db, h.accountId)).toEqual(await remoteState(h.openai));
   });
 
   it('converges to the exact remote state with 10% 5xx, 5% 429 and connection resets', async () => {
     h = await createSyncHarness({ concurrency: 6 });
-    h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 60, filesPerStore: 4, orphanFiles: 30, failedFiles: 5 });
+    h.emulator.emulator.seed({
+      apiKey: h.apiKey,
+      stores: 60,
+      filesPerStore: 4,
+      orphanFiles: 30,
+      failedFiles: 5,
+    });
     h.emulator.emulator.setFaults({ errorRates: { '500': 0.05, '503': 0.05, '429': 0.05 }, resetRate: 0.02 });
 
     const first = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });
@@ -102,7 +124,8 @@ describe('sync under failure', () => {
     h.emulator.emulator.setFaults({});
     const stores = (await h.openai.vectorStores.list({ limit: 100 })).data;
     for (const store of stores.slice(0, 5)) await h.openai.vectorStores.delete(store.id);
-    for (const store of stores.slice(5, 10)) await h.openai.vectorStores.update(store.id, { name: `${store.name} v2` });
+    for (const store of stores.slice(5, 10))
+      await h.openai.vectorStores.update(store.id, { name: `${store.name} v2` });
     await sleep(20);
     h.emulator.emulator.setFaults({ errorRates: { '500': 0.05, '503': 0.05, '429': 0.05 }, resetRate: 0.02 });
     const second = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });

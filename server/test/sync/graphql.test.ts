@@ -34,9 +34,20 @@ const START = /* GraphQL */ `
   mutation ($input: StartSyncInput) {
     startSync(input: $input) {
       __typename
-      ... on SyncRun { id status trigger scope }
-      ... on NotFoundError { message id }
-      ... on ValidationError { message field }
+      ... on SyncRun {
+        id
+        status
+        trigger
+        scope
+      }
+      ... on NotFoundError {
+        message
+        id
+      }
+      ... on ValidationError {
+        message
+        field
+      }
     }
   }
 `;
@@ -45,7 +56,11 @@ const START = /* GraphQL */ `
 async function subscribe(query: string, variables: Record<string, unknown>, onOpen?: () => void) {
   const response = await app.fetch('http://localhost/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${viewer}` },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${viewer}`,
+    },
     body: JSON.stringify({ query, variables }),
   });
   expect(response.headers.get('content-type')).toContain('text/event-stream');
@@ -74,19 +89,43 @@ async function subscribe(query: string, variables: Record<string, unknown>, onOp
 describe('sync over GraphQL', () => {
   it('startSync returns the running run, and a second call at the same time gets that same run', async () => {
     const [first, second] = await Promise.all([graphql(START), graphql(START)]);
-    expect(first.data.startSync).toMatchObject({ __typename: 'SyncRun', trigger: 'MANUAL', scope: 'ACCOUNT' });
+    expect(first.data.startSync).toMatchObject({
+      __typename: 'SyncRun',
+      trigger: 'MANUAL',
+      scope: 'ACCOUNT',
+    });
     expect(second.data.startSync.id).toBe(first.data.startSync.id);
     await h.services.sync.shutdown();
 
-    const runs = await graphql(`{ syncRuns(first: 10) { totalCount edges { node { id status } } } }`, {}, viewer);
+    const runs = await graphql(
+      `
+        {
+          syncRuns(first: 10) {
+            totalCount
+            edges {
+              node {
+                id
+                status
+              }
+            }
+          }
+        }
+      `,
+      {},
+      viewer,
+    );
     expect(runs.data.syncRuns.totalCount).toBe(1);
   });
 
   it('answers NotFoundError for an unknown store, ValidationError for a local one, FORBIDDEN for a viewer', async () => {
-    const unknown = await graphql(START, { input: { vectorStoreId: encodeGlobalID('VectorStore', crypto.randomUUID()) } });
+    const unknown = await graphql(START, {
+      input: { vectorStoreId: encodeGlobalID('VectorStore', crypto.randomUUID()) },
+    });
     expect(unknown.data.startSync.__typename).toBe('NotFoundError');
     const local = await createVectorStore(h.db, h.accountId);
-    const refused = await graphql(START, { input: { vectorStoreId: encodeGlobalID('VectorStore', local.id) } });
+    const refused = await graphql(START, {
+      input: { vectorStoreId: encodeGlobalID('VectorStore', local.id) },
+    });
     expect(refused.data.startSync).toMatchObject({ __typename: 'ValidationError', field: 'vectorStoreId' });
     const forbidden = await graphql(START, {}, viewer);
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -97,22 +136,74 @@ describe('sync over GraphQL', () => {
     await h.services.sync.runSync({ accountId: h.accountId, trigger: 'CLI' });
     await h.services.sync.runSync({ accountId: h.accountId, trigger: 'SCHEDULE' });
     const page = await graphql(
-      `{ syncRuns(first: 1) { totalCount pageInfo { hasNextPage endCursor }
-           edges { node { id status trigger full storesCreated filesCreated requests durationMs errors { message } } } } }`,
+      `
+        {
+          syncRuns(first: 1) {
+            totalCount
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+            edges {
+              node {
+                id
+                status
+                trigger
+                full
+                storesCreated
+                filesCreated
+                requests
+                durationMs
+                errors {
+                  message
+                }
+              }
+            }
+          }
+        }
+      `,
       {},
       viewer,
     );
     expect(page.data.syncRuns.totalCount).toBe(2);
     expect(page.data.syncRuns.pageInfo.hasNextPage).toBe(true);
-    expect(page.data.syncRuns.edges[0].node).toMatchObject({ status: 'SUCCEEDED', trigger: 'SCHEDULE', full: false });
+    expect(page.data.syncRuns.edges[0].node).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: 'SCHEDULE',
+      full: false,
+    });
     const next = await graphql(
-      `query ($after: String) { syncRuns(first: 5, after: $after) { edges { node { id trigger storesCreated filesCreated } } } }`,
+      `
+        query ($after: String) {
+          syncRuns(first: 5, after: $after) {
+            edges {
+              node {
+                id
+                trigger
+                storesCreated
+                filesCreated
+              }
+            }
+          }
+        }
+      `,
       { after: page.data.syncRuns.pageInfo.endCursor },
       viewer,
     );
     const first = next.data.syncRuns.edges[0].node;
     expect(first).toMatchObject({ trigger: 'CLI', storesCreated: 20, filesCreated: 60 });
-    const one = await graphql(`query ($id: ID!) { syncRun(id: $id) { id status } }`, { id: first.id }, viewer);
+    const one = await graphql(
+      `
+        query ($id: ID!) {
+          syncRun(id: $id) {
+            id
+            status
+          }
+        }
+      `,
+      { id: first.id },
+      viewer,
+    );
     expect(one.data.syncRun).toMatchObject({ id: first.id, status: 'SUCCEEDED' });
   });
 
@@ -129,7 +220,12 @@ describe('sync over GraphQL', () => {
     expect(progress.length).toBeGreaterThan(2);
     expect(progress.every((p) => p.runId === runId)).toBe(true);
     expect(progress.filter((p) => p.final)).toHaveLength(1);
-    expect(progress.at(-1)).toMatchObject({ final: true, status: 'SUCCEEDED', storesDone: 20, filesDone: 60 });
+    expect(progress.at(-1)).toMatchObject({
+      final: true,
+      status: 'SUCCEEDED',
+      storesDone: 20,
+      filesDone: 60,
+    });
     for (let i = 1; i < progress.length; i++) {
       expect(progress[i].sequence).toBeGreaterThan(progress[i - 1].sequence);
       expect(progress[i].requests).toBeGreaterThanOrEqual(progress[i - 1].requests);
@@ -137,9 +233,14 @@ describe('sync over GraphQL', () => {
     }
 
     // Subscribing to a finished run yields its outcome at once, read from its row.
-    const late = await subscribe(`subscription ($runId: ID) { syncProgress(runId: $runId) { final status run { id } } }`, {
-      runId,
-    });
-    expect(late.map((e) => e.data.syncProgress)).toEqual([{ final: true, status: 'SUCCEEDED', run: { id: runId } }]);
+    const late = await subscribe(
+      `subscription ($runId: ID) { syncProgress(runId: $runId) { final status run { id } } }`,
+      {
+        runId,
+      },
+    );
+    expect(late.map((e) => e.data.syncProgress)).toEqual([
+      { final: true, status: 'SUCCEEDED', run: { id: runId } },
+    ]);
   });
 });

@@ -67,7 +67,8 @@ export interface AccountState {
   files: Record<string, unknown>[];
 }
 
-const iso = (seconds: number | null | undefined) => (seconds == null ? null : new Date(seconds * 1000).toISOString());
+const iso = (seconds: number | null | undefined) =>
+  seconds == null ? null : new Date(seconds * 1000).toISOString();
 const byKey = (key: string) => (a: Record<string, unknown>, b: Record<string, unknown>) =>
   String(a[key]).localeCompare(String(b[key]));
 
@@ -117,7 +118,11 @@ export async function remoteState(openai: OpenAI): Promise<AccountState> {
       createdAt: iso(file.created_at),
     });
   }
-  return { stores: stores.sort(byKey('externalId')), links: links.sort(byKey('key')), files: files.sort(byKey('externalId')) };
+  return {
+    stores: stores.sort(byKey('externalId')),
+    links: links.sort(byKey('key')),
+    files: files.sort(byKey('externalId')),
+  };
 }
 
 /** The mirror's side: only `cache` rows of the account, in the same shape. */

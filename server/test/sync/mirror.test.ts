@@ -30,6 +30,16 @@ describe('sync mirrors an account', () => {
   it('brings new remote stores, their files and Files in as read-only OPENAI mirrors, leaving primary rows alone', async () => {
     h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 5, filesPerStore: 3, orphanFiles: 4 });
     const local = await createVectorStore(h.db, h.accountId, { name: 'Local one' });
+    // A local file in the local store, with an OpenAI-looking id that no remote File has.
+    const [file] = await h.db.query(
+      `INSERT INTO file (account_id, source, external_id, filename, bytes, purpose, file_created_at)
+       VALUES ($1, 'primary', 'file-local', 'local.txt', 5, 'assistants', now() - interval '3 days') RETURNING id`,
+      [h.accountId],
+    );
+    await h.db.query(
+      `INSERT INTO vector_store_file (vector_store_id, file_id, status) VALUES ($1, $2, 'completed')`,
+      [local.id, file.id],
+    );
 
     const run = await sync();
 
@@ -37,7 +47,9 @@ describe('sync mirrors an account', () => {
     expect(run.errors).toEqual([]);
     expect(run.finishedAt).not.toBeNull();
     expect(await mirrorState(h.db, h.accountId)).toEqual(await remoteState(h.openai));
-    const rows = await h.db.query(`SELECT source, backend, count(*)::int AS n FROM vector_store GROUP BY 1, 2 ORDER BY 1`);
+    const rows = await h.db.query(
+      `SELECT source, backend, count(*)::int AS n FROM vector_store GROUP BY 1, 2 ORDER BY 1`,
+    );
     expect(rows).toEqual([
       { source: 'cache', backend: 'openai', n: 5 },
       { source: 'primary', backend: 'local', n: 1 },
@@ -62,7 +74,12 @@ describe('sync mirrors an account', () => {
     await settle();
 
     const second = await sync();
-    expect(second).toMatchObject({ status: 'SUCCEEDED', storesCreated: 0, storesRemoved: 0, filesCreated: 2 });
+    expect(second).toMatchObject({
+      status: 'SUCCEEDED',
+      storesCreated: 0,
+      storesRemoved: 0,
+      filesCreated: 2,
+    });
     const mirrored = await mirrorState(h.db, h.accountId);
     expect(mirrored).toEqual(await remoteState(h.openai));
     expect(second.storesUpdated).toBeGreaterThanOrEqual(4);
@@ -111,8 +128,17 @@ describe('sync mirrors an account', () => {
     await h.openai.vectorStores.files.create(row.external_id, { file_id: extra.id });
     await settle();
 
-    const run = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL', vectorStoreId: row.id });
-    expect(run).toMatchObject({ status: 'SUCCEEDED', vectorStoreId: row.id, storesTotal: 1, filesCreated: 1 });
+    const run = await h.services.sync.runSync({
+      accountId: h.accountId,
+      trigger: 'MANUAL',
+      vectorStoreId: row.id,
+    });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      vectorStoreId: row.id,
+      storesTotal: 1,
+      filesCreated: 1,
+    });
     expect(await mirrorState(h.db, h.accountId)).toEqual(await remoteState(h.openai));
 
     const local = await createVectorStore(h.db, h.accountId);
@@ -120,7 +146,11 @@ describe('sync mirrors an account', () => {
       h.services.sync.startSync({ accountId: h.accountId, trigger: 'MANUAL', vectorStoreId: local.id }),
     ).rejects.toMatchObject({ name: 'ValidationError' });
     await expect(
-      h.services.sync.startSync({ accountId: h.accountId, trigger: 'MANUAL', vectorStoreId: crypto.randomUUID() }),
+      h.services.sync.startSync({
+        accountId: h.accountId,
+        trigger: 'MANUAL',
+        vectorStoreId: crypto.randomUUID(),
+      }),
     ).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 });

@@ -47,7 +47,11 @@ const SyncRunErrorType = builder.objectRef<SyncRunError>('SyncRunError').impleme
       nullable: true,
       description: "OpenAI's id of the store concerned; null when the failure concerns the whole account.",
     }),
-    at: t.field({ type: 'DateTime', description: 'When it happened.', resolve: (error) => new Date(error.at) }),
+    at: t.field({
+      type: 'DateTime',
+      description: 'When it happened.',
+      resolve: (error) => new Date(error.at),
+    }),
   }),
 });
 
@@ -82,7 +86,11 @@ export const SyncRun = builder.node(SyncRunEntity, {
       description: 'What it is doing: starting, stores, files, cleanup, orphans, finished.',
     }),
     startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started.' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'Null while RUNNING.' }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Null while RUNNING.',
+    }),
     durationMs: t.int({
       nullable: true,
       description: 'Wall time in milliseconds; null while RUNNING.',
@@ -92,18 +100,24 @@ export const SyncRun = builder.node(SyncRunEntity, {
     storesDone: t.exposeInt('storesDone', { description: 'Stores handled (listed again, or unchanged).' }),
     storesCreated: t.exposeInt('storesCreated', { description: 'Mirrors created for new OpenAI stores.' }),
     storesUpdated: t.exposeInt('storesUpdated', { description: 'Mirrors whose fields changed.' }),
-    storesRemoved: t.exposeInt('storesRemoved', { description: 'Mirrors removed: a complete listing proved them gone.' }),
+    storesRemoved: t.exposeInt('storesRemoved', {
+      description: 'Mirrors removed: a complete listing proved them gone.',
+    }),
     filesDone: t.exposeInt('filesDone', { description: 'Store files read from OpenAI.' }),
     filesCreated: t.exposeInt('filesCreated', { description: 'Store files (file links) newly mirrored.' }),
     filesUpdated: t.exposeInt('filesUpdated', {
       description: 'Store files whose status, usage, error, attributes or chunking changed.',
     }),
-    filesRemoved: t.exposeInt('filesRemoved', { description: 'Store files removed (detached, or their store removed).' }),
+    filesRemoved: t.exposeInt('filesRemoved', {
+      description: 'Store files removed (detached, or their store removed).',
+    }),
     orphansFound: t.exposeInt('orphansFound', {
       description: "Orphan Files after the run: attached to no store, older than the account's grace period.",
     }),
     requests: t.exposeInt('requests', { description: 'HTTP requests sent to OpenAI, retries included.' }),
-    retries: t.exposeInt('retries', { description: 'Requests that were retries (429, 5xx, timeouts, resets).' }),
+    retries: t.exposeInt('retries', {
+      description: 'Requests that were retries (429, 5xx, timeouts, resets).',
+    }),
     errors: t.field({
       type: [SyncRunErrorType],
       description: 'Failures recorded on the run (at most 100 are kept).',
@@ -121,14 +135,21 @@ const SyncProgress = builder.objectRef<SyncProgressEvent>('SyncProgress').implem
       type: SyncRun,
       nullable: true,
       description: 'The run as stored now (read on demand: select it to recover from missed events).',
-      resolve: (event, _args, context) => context.services.sync.findRun(context.principal.accountId, event.runId),
+      resolve: (event, _args, context) =>
+        context.services.sync.findRun(context.principal.accountId, event.runId),
     }),
     runId: t.id({
       description: 'Global id of the run.',
       resolve: (event) => encodeGlobalID('SyncRun', event.runId),
     }),
-    sequence: t.exposeInt('sequence', { description: 'Numbers the events of a run: 0 is the state at subscribe time.' }),
-    status: t.field({ type: SyncRunStatusEnum, description: 'The run status.', resolve: (event) => event.status }),
+    sequence: t.exposeInt('sequence', {
+      description: 'Numbers the events of a run: 0 is the state at subscribe time.',
+    }),
+    status: t.field({
+      type: SyncRunStatusEnum,
+      description: 'The run status.',
+      resolve: (event) => event.status,
+    }),
     phase: t.exposeString('phase', { description: 'What the run is doing.' }),
     storesDone: t.exposeInt('storesDone', { description: 'Stores handled so far.' }),
     storesTotal: t.exposeInt('storesTotal', { description: 'Stores found so far.' }),
@@ -161,7 +182,8 @@ builder.queryFields((t) => ({
       fields: (t) => ({
         totalCount: t.int({
           description: 'How many runs the account has, across all pages.',
-          resolve: (connection) => (connection as unknown as { countTotal: () => Promise<number> }).countTotal(),
+          resolve: (connection) =>
+            (connection as unknown as { countTotal: () => Promise<number> }).countTotal(),
         }),
       }),
     },
@@ -195,11 +217,16 @@ builder.mutationField('startSync', (t) =>
       'Starts a sync and returns its run at once (RUNNING). If the account is already syncing (here or in ' +
       'another server process), the running run is returned instead: there is never more than one.',
     authScopes: { admin: true },
-    errors: { types: [NotFoundError, ValidationError], directResult: true, union: { name: 'StartSyncResult' } },
+    errors: {
+      types: [NotFoundError, ValidationError],
+      directResult: true,
+      union: { name: 'StartSyncResult' },
+    },
     args: { input: t.arg({ type: StartSyncInput, required: false, description: 'What to sync.' }) },
     resolve: async (_root, { input }, context) => {
       const vectorStoreId = input?.vectorStoreId?.id ?? null;
-      if (vectorStoreId !== null && !isUuid(vectorStoreId)) throw new NotFoundError('VectorStore', vectorStoreId);
+      if (vectorStoreId !== null && !isUuid(vectorStoreId))
+        throw new NotFoundError('VectorStore', vectorStoreId);
       const started = await context.services.sync.startSync({
         accountId: context.principal.accountId,
         trigger: 'MANUAL',

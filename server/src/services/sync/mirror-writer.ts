@@ -24,12 +24,22 @@ export interface LocalStore {
 
 const seconds = (value: number | null | undefined): string | null =>
   value == null ? null : new Date(value * 1000).toISOString();
-const millis = (value: Date | string | null): number | null => (value == null ? null : new Date(value).getTime());
+const millis = (value: Date | string | null): number | null =>
+  value == null ? null : new Date(value).getTime();
 
 /** The part of a store's remote state that changes when its files change (SPEC §2 "Incremental"). */
 export function remoteSummary(store: VectorStore): string {
   const c = store.file_counts;
-  return [store.status, c.in_progress, c.completed, c.failed, c.cancelled, c.total, store.usage_bytes, store.last_active_at].join('|');
+  return [
+    store.status,
+    c.in_progress,
+    c.completed,
+    c.failed,
+    c.cancelled,
+    c.total,
+    store.usage_bytes,
+    store.last_active_at,
+  ].join('|');
 }
 
 /** A store as its mirror row holds it, in a shape both sides can be compared in. */
@@ -56,7 +66,8 @@ function storeRow(store: VectorStore) {
 
 type StoreRow = ReturnType<typeof storeRow>;
 
-const sortedEntries = (record: Record<string, unknown>) => Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+const sortedEntries = (record: Record<string, unknown>) =>
+  Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
 
 function storeFields(row: Omit<StoreRow, 'external_id'>): string {
   return JSON.stringify([
@@ -175,7 +186,11 @@ export class MirrorWriter {
        ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`,
       [
         this.accountId,
-        JSON.stringify([...new Map(files.map((f) => [f.id, { external_id: f.id, created_at: seconds(f.created_at) }])).values()]),
+        JSON.stringify([
+          ...new Map(
+            files.map((f) => [f.id, { external_id: f.id, created_at: seconds(f.created_at) }]),
+          ).values(),
+        ]),
       ],
     );
   }
@@ -224,7 +239,9 @@ export class MirrorWriter {
          FROM written GROUP BY vector_store_id`,
       [this.accountId, JSON.stringify(rows)],
     );
-    return new Map(changed.map((row) => [row.vector_store_id, { created: row.created, updated: row.updated }]));
+    return new Map(
+      changed.map((row) => [row.vector_store_id, { created: row.created, updated: row.updated }]),
+    );
   }
 
   /**

@@ -59,7 +59,10 @@ export class RemoteReader {
 
   /** Follows `after=` cursors until `has_more` is false; the last page (maybe empty) says so. */
   private async *pages<T extends { id: string }>(
-    list: (after: string | undefined, options: { signal?: AbortSignal }) => Promise<{ data: T[]; has_more: boolean }>,
+    list: (
+      after: string | undefined,
+      options: { signal?: AbortSignal },
+    ) => Promise<{ data: T[]; has_more: boolean }>,
   ): AsyncGenerator<Page<T>> {
     let after: string | undefined;
     for (;;) {

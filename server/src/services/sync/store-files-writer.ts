@@ -25,24 +25,30 @@ export class StoreFilesWriter {
   private readonly batcher: Batcher<Item, StoreFilesResult>;
 
   constructor(writer: MirrorWriter) {
-    this.batcher = new Batcher(async (items) => {
-      // Placeholders first, in a statement of their own: the link upsert then sees every File row,
-      // including those another statement inserted concurrently (one snapshot would miss them).
-      await writer.ensureFiles(items.flatMap((item) => item.files));
-      const links = await writer.upsertLinks(
-        items.flatMap((item) => item.files.map((file) => ({ vectorStoreId: item.vectorStoreId, file }))),
-      );
-      // Sweeps come after the upserts, so a store's last page is in before its other links go.
-      const removed = await writer.finishStores(
-        items.flatMap((item) => (item.complete ? [{ vectorStoreId: item.vectorStoreId, ...item.complete }] : [])),
-      );
-      return items.map((item) => ({
-        created: 0,
-        updated: 0,
-        ...links.get(item.vectorStoreId),
-        removed: removed.get(item.vectorStoreId) ?? 0,
-      }));
-    }, 64, 3);
+    this.batcher = new Batcher(
+      async (items) => {
+        // Placeholders first, in a statement of their own: the link upsert then sees every File row,
+        // including those another statement inserted concurrently (one snapshot would miss them).
+        await writer.ensureFiles(items.flatMap((item) => item.files));
+        const links = await writer.upsertLinks(
+          items.flatMap((item) => item.files.map((file) => ({ vectorStoreId: item.vectorStoreId, file }))),
+        );
+        // Sweeps come after the upserts, so a store's last page is in before its other links go.
+        const removed = await writer.finishStores(
+          items.flatMap((item) =>
+            item.complete ? [{ vectorStoreId: item.vectorStoreId, ...item.complete }] : [],
+          ),
+        );
+        return items.map((item) => ({
+          created: 0,
+          updated: 0,
+          ...links.get(item.vectorStoreId),
+          removed: removed.get(item.vectorStoreId) ?? 0,
+        }));
+      },
+      64,
+      3,
+    );
   }
 
   /**

@@ -200,7 +200,9 @@ export class SyncService {
       await sync.execute();
     } catch (error) {
       run.status = 'FAILED';
-      const message = this.abort.signal.aborted ? 'The server shut down during this sync' : (error as Error).message;
+      const message = this.abort.signal.aborted
+        ? 'The server shut down during this sync'
+        : (error as Error).message;
       run.errors = [...run.errors, { vectorStoreExternalId: null, message, at: new Date().toISOString() }];
     }
     if (reader) {
