@@ -1,5 +1,5 @@
 import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { execute, GraphQLError } from 'graphql';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { bearerToken } from './auth/token.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
@@ -9,6 +9,7 @@ import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
 import { ValidationError } from './services/errors.ts';
+import type { Metrics } from './observability/metrics.ts';
 import type { Services } from './services/index.ts';
 import { useStreamedUploads } from './uploads/multipart-uploads.plugin.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
@@ -19,6 +20,8 @@ const MAX_JSON_BODY_BYTES = 1_000_000;
 export interface AppDependencies {
   services: Services;
   logger: Logger;
+  /** Serves `/metrics` (Prometheus text) when given. */
+  metrics?: Metrics;
   /** Requests per second per token, sustained and in a burst; absent = unlimited (tests, benchmarks). */
   rateLimit?: { perSecond: number; burst: number };
 }
@@ -46,8 +49,17 @@ function useCostRefusal(): Plugin {
   };
 }
 
+/** Runs queries and mutations with graphql-js's own executor (trial). */
+function useGraphQLJsExecutor(): Plugin {
+  return {
+    onExecute({ setExecuteFn }) {
+      setExecuteFn(execute as never);
+    },
+  };
+}
+
 /** Builds the GraphQL app from its dependencies. It never listens: main.ts and tests call `app.fetch`. */
-export function createApp({ services, logger, rateLimit }: AppDependencies): App {
+export function createApp({ services, logger, rateLimit, metrics }: AppDependencies): App {
   const limiter = rateLimit ? new RateLimiter(rateLimit.perSecond, rateLimit.burst) : null;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -108,10 +120,16 @@ export function createApp({ services, logger, rateLimit }: AppDependencies): App
         blockFieldSuggestion: { enabled: true },
       }).protect().plugins,
       useCostRefusal(),
+      useGraphQLJsExecutor(),
       useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
       {
         // Liveness that also proves the database answers.
         async onRequest({ url, endResponse, fetchAPI }) {
+          if (url.pathname === '/metrics' && metrics) {
+            const { body, contentType } = await metrics.render();
+            endResponse(new fetchAPI.Response(body, { headers: { 'content-type': contentType } }));
+            return;
+          }
           if (url.pathname !== '/health') return;
           try {
             await services.db.query('SELECT 1');
