@@ -217,3 +217,30 @@ test('phone width: the rows become cards', async ({ page }) => {
   await expect(page.getByLabel('Source')).toBeVisible();
   await page.screenshot({ path: artifact('list-phone-filtered'), fullPage: false });
 });
+
+test('phone width: the store page, the sync page and the orphans page fit', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fits = async () =>
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+
+  await page.goto('/?q=Release%20notes');
+  await page.getByRole('link', { name: 'Release notes' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Release notes' })).toBeVisible();
+  await fits();
+  await page.screenshot({ path: artifact('store-phone'), fullPage: true });
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sync' })).toBeVisible();
+  await fits();
+  await page.screenshot({ path: artifact('sync-phone'), fullPage: true });
+
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /Orphans/ })
+    .click();
+  await expect(page.getByRole('heading', { level: 1, name: /Orphan Files/ })).toBeVisible();
+  await fits();
+  await page.screenshot({ path: artifact('orphans-phone'), fullPage: true });
+});
