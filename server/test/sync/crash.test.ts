@@ -15,8 +15,14 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function waitFor<T>(read: () => Promise<T | null | undefined>, what: string, tries = 600): Promise<T> {
-  for (let i = 0; i < tries; i++) {
+/** Polls until `read` gives a value; generous, because the child compiles TypeScript on a busy machine. */
+async function waitFor<T>(
+  read: () => Promise<T | null | undefined>,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     const value = await read();
     if (value) return value;
     await sleep(25);
@@ -94,7 +100,7 @@ describe('a sync process killed mid-run', () => {
       child.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('runs to the end in the CLI and prints the summary', async () => {
     h = await createSyncHarness();
@@ -124,5 +130,5 @@ describe('a sync process killed mid-run', () => {
     expect(stdout).toMatch(/status\s+SUCCEEDED/);
     expect(stdout).toMatch(/stores\s+3 found, 3 created/);
     expect(stdout).toMatch(/files\s+6 read, 6 created/);
-  });
+  }, 120_000);
 });

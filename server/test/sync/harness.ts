@@ -13,7 +13,8 @@ export const FAST_SYNC: Partial<SyncOptions> = {
   concurrency: 4,
   maxRequestsPerSecond: 0,
   retry: { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 50, maxRetryAfterMs: 60_000 },
-  requestTimeoutMs: 5_000,
+  // Generous: a loaded CI machine must not turn slow answers into failures.
+  requestTimeoutMs: 30_000,
   progressIntervalMs: 20,
 };
 

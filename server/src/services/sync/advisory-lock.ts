@@ -13,7 +13,8 @@ export interface HeldLock {
 /**
  * At most one sync per account across every process: a session-level advisory lock held on a
  * dedicated connection for the whole run. If the process dies, PostgreSQL drops the session and the
- * lock with it, which is how a dead run is told apart from a running one.
+ * lock with it, which is how a dead run is told apart from a running one. The key is a 32-bit hash of
+ * the account id: two accounts that collide would only take turns, never sync concurrently by mistake.
  */
 export async function tryLockAccountSync(db: DataSource, accountId: string): Promise<HeldLock | null> {
   const runner: QueryRunner = db.createQueryRunner();
