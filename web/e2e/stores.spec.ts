@@ -44,6 +44,9 @@ test('the list shows both kinds of store, told apart and explained', async ({ pa
   await expect(rows(page).filter({ hasText: 'Onboarding drafts' }).getByTestId('expiry')).toHaveText(
     'expires in 1 day',
   );
+  // A mirror without expiration keeps billing: flagged; a local store never is.
+  await expect(rows(page).filter({ hasText: 'Mirror dataset 06' }).getByTestId('billed-daily')).toBeVisible();
+  await expect(localRow.getByTestId('billed-daily')).toHaveCount(0);
   await page.locator('main').click({ position: { x: 1, y: 1 } });
   await page.screenshot({ path: artifact('list'), fullPage: true });
 });

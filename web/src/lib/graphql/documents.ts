@@ -50,6 +50,7 @@ const STORE_SUMMARY = gql`
     expiresAt
     usageBytes
     syncedAt
+    costlyWithoutExpiration
     fileCounts {
       inProgress
       completed

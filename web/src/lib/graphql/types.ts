@@ -52,6 +52,8 @@ export interface VectorStoreSummary {
   expiresAt: string | null;
   usageBytes: number;
   syncedAt: string | null;
+  /** OpenAI bills it and it has no expiration policy. */
+  costlyWithoutExpiration: boolean;
   fileCounts: FileCounts;
 }
 
@@ -85,7 +87,6 @@ export interface VectorStoreFile {
 export interface VectorStoreDetail extends VectorStoreSummary {
   description: string | null;
   expirationPolicy: ExpirationPolicyDetail;
-  costlyWithoutExpiration: boolean;
   lastActiveAt: string | null;
   metadata: MetadataEntry[];
   createdAt: string;
