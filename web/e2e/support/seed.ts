@@ -1,7 +1,8 @@
 import type { PgClient } from './db.ts';
 
 /**
- * The stores every spec sees. There are no mutations yet, so they are written straight into the tables:
+ * The stores the read-only specs see (the "read" project runs before any spec changes data). They are
+ * written straight into the tables, so every kind and state is there without a sync:
  * OpenAI mirrors (`source = cache`, `backend = openai`, a `vs_…` id) and local stores, in the default
  * account. Names are unique so specs can find rows by name.
  */
