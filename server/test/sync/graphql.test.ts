@@ -52,8 +52,13 @@ const START = /* GraphQL */ `
   }
 `;
 
-/** Reads Server-Sent Events from the real Yoga app until the stream ends. */
-async function subscribe(query: string, variables: Record<string, unknown>, onOpen?: () => void) {
+/** Reads Server-Sent Events from the real Yoga app until the stream ends (or `until` says enough). */
+async function subscribe(
+  query: string,
+  variables: Record<string, unknown>,
+  options: { onOpen?: () => Promise<unknown>; until?: (event: any) => boolean } = {},
+) {
+  const abort = new AbortController();
   const response = await app.fetch('http://localhost/graphql', {
     method: 'POST',
     headers: {
@@ -62,9 +67,10 @@ async function subscribe(query: string, variables: Record<string, unknown>, onOp
       authorization: `Bearer ${viewer}`,
     },
     body: JSON.stringify({ query, variables }),
+    signal: abort.signal,
   });
   expect(response.headers.get('content-type')).toContain('text/event-stream');
-  onOpen?.();
+  await options.onOpen?.();
   const events: any[] = [];
   const decoder = new TextDecoder();
   let buffer = '';
@@ -81,6 +87,10 @@ async function subscribe(query: string, variables: Record<string, unknown>, onOp
         .join('\n');
       if (block.startsWith('event: complete')) return events;
       if (data) events.push(JSON.parse(data));
+      if (data && options.until?.(events.at(-1))) {
+        abort.abort();
+        return events;
+      }
     }
   }
   return events;
@@ -242,5 +252,24 @@ describe('sync over GraphQL', () => {
     expect(late.map((e) => e.data.syncProgress)).toEqual([
       { final: true, status: 'SUCCEEDED', run: { id: runId } },
     ]);
+  });
+
+  it('streams the events of every run of the account when no run is named', async () => {
+    h.emulator.emulator.setFaults({ latencyMs: 5 });
+    let runId = '';
+    const events = await subscribe(
+      `subscription { syncProgress { runId final status } }`,
+      {},
+      {
+        onOpen: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 50)); // let the subscription attach
+          runId = (await graphql(START)).data.startSync.id;
+        },
+        until: (event) => event.data.syncProgress.final,
+      },
+    );
+    const progress = events.map((e) => e.data.syncProgress);
+    expect(progress.every((p) => p.runId === runId)).toBe(true);
+    expect(progress.filter((p) => p.final)).toEqual([{ runId, final: true, status: 'SUCCEEDED' }]);
   });
 });

@@ -106,7 +106,7 @@ export class SyncService {
       const other = await this.db
         .getRepository(SyncRunEntity)
         .findOne({ where: { accountId: account.id, status: 'RUNNING' }, order: { startedAt: 'DESC' } });
-      if (other) return { run: other, joined: true, done: this.waitForRun(other.id) };
+      if (other) return { run: other, joined: true, done: this.waitForRun(account.id, other.id) };
       await sleep(50);
     }
     throw new Error('Another process holds the sync lock of this account without a running sync');
@@ -157,6 +157,9 @@ export class SyncService {
     const done = this.execute(account, run, store)
       .finally(() => lock.release())
       .finally(() => this.running.delete(account.id));
+    // Callers may ignore `done` (startSync over GraphQL does); a failure to record the outcome is
+    // then not an unhandled rejection. Those who await it still see it.
+    done.catch(() => {});
     this.running.set(account.id, { run, done });
     return { run: copyOf(run), joined: false, done };
   }
@@ -249,12 +252,18 @@ export class SyncService {
     return marked;
   }
 
-  /** Polls a run executed by another process until it finishes. */
-  private async waitForRun(runId: string): Promise<SyncRunEntity> {
+  /**
+   * Waits for a run started elsewhere: by this process (its own promise, once registered) or by
+   * another one (polling the row). On shutdown it settles with the row as it stands.
+   */
+  private async waitForRun(accountId: string, runId: string): Promise<SyncRunEntity> {
+    const repository = this.db.getRepository(SyncRunEntity);
     for (;;) {
-      const run = await this.db.getRepository(SyncRunEntity).findOneByOrFail({ id: runId });
-      if (run.status !== 'RUNNING') return run;
-      await sleep(200, undefined, { signal: this.abort.signal });
+      const local = this.running.get(accountId);
+      if (local?.run.id === runId) return local.done;
+      const run = await repository.findOneByOrFail({ id: runId });
+      if (run.status !== 'RUNNING' || this.abort.signal.aborted) return run;
+      await sleep(200, undefined, { signal: this.abort.signal }).catch(() => {});
     }
   }
 
