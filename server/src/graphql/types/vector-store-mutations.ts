@@ -1,3 +1,4 @@
+import type { RemoteDeletionEntity } from '../../db/entities/remote-deletion.entity.ts';
 import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
 import { VectorStoreFileEntity } from '../../db/entities/vector-store-file.entity.ts';
 import { NotFoundError, ReadOnlyMirrorError, ValidationError } from '../../services/errors.ts';
@@ -120,6 +121,33 @@ const DeleteOrphanFilesPayload = builder.objectRef<{ queued: number }>('DeleteOr
   description: 'The Files were queued for deletion in OpenAI; they disappear when the queue confirms.',
   fields: (t) => ({ queued: t.exposeInt('queued', { description: 'How many Files were queued.' }) }),
 });
+
+const StoreDeletion = builder.objectRef<RemoteDeletionEntity>('StoreDeletion').implement({
+  description: 'The remote work of deleting a mirror in OpenAI, as the durable queue holds it.',
+  fields: (t) => ({
+    queuedAt: t.expose('createdAt', { type: 'DateTime', description: 'When the deletion was requested.' }),
+    attempts: t.exposeInt('attempts', { description: 'Attempts so far (OpenAI failures are retried).' }),
+    lastError: t.exposeString('lastError', {
+      nullable: true,
+      description: 'Why the last attempt failed; null when none has failed.',
+    }),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', description: 'When it is tried next.' }),
+    plannedFileCount: t.int({
+      description: 'Files it decided to delete in OpenAI (those no other store uses); 0 until planned.',
+      resolve: (item) => item.plannedFileIds.length,
+    }),
+  }),
+});
+
+builder.objectField(VectorStore, 'deletion', (t) =>
+  t.field({
+    type: StoreDeletion,
+    nullable: true,
+    description: 'For a store in DELETING: the state of its deletion in OpenAI. Null otherwise.',
+    resolve: (store, _args, context) =>
+      store.status === 'deleting' ? context.services.deletions.pendingFor(store.accountId, store.id) : null,
+  }),
+);
 
 const admin = { admin: true } as const;
 const editErrors = [ValidationError, NotFoundError, ReadOnlyMirrorError];

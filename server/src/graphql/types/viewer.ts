@@ -30,6 +30,12 @@ builder.node(AccountEntity, {
       resolve: (account) =>
         account.openaiBaseUrl !== null && !/(^|\.)openai\.com$/.test(new URL(account.openaiBaseUrl).hostname),
     }),
+    syncSchedule: t.exposeString('syncSchedule', {
+      description: 'Cron expression of the scheduled sync (croner syntax), e.g. `*/5 * * * *`.',
+    }),
+    orphanGraceHours: t.exposeInt('orphanGraceHours', {
+      description: 'Files attached to no store count as orphans only once older than this.',
+    }),
     openaiBaseUrl: t.string({
       nullable: true,
       description: 'The OpenAI-compatible base URL the account talks to; null means api.openai.com.',
