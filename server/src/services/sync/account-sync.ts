@@ -60,7 +60,11 @@ export class AccountSync {
       if (this.plan.store) await this.syncOneStore(this.plan.store);
       else await this.syncAllStores();
     } catch (error) {
-      if (!(error instanceof ListingFailed)) throw error;
+      if (!(error instanceof ListingFailed)) {
+        // Nothing of this run may write after it ends (and releases the account's lock).
+        await files.catch(() => null);
+        throw error;
+      }
       listingFailed = true;
     }
 
@@ -88,7 +92,7 @@ export class AccountSync {
     this.progress.changed();
   }
 
-  recordError(vectorStoreExternalId: string | null, error: unknown): void {
+  private recordError(vectorStoreExternalId: string | null, error: unknown): void {
     const at = new Date().toISOString();
     if (this.recordedErrors < MAX_RECORDED_ERRORS) {
       this.recordedErrors++;
@@ -109,11 +113,13 @@ export class AccountSync {
     // on, so memory does not grow with the number of stores in the account.
     const maxPending = this.plan.concurrency * 4 + 100;
     const pending = new Set<Promise<void>>();
-    const listed: string[] = [];
+    const listed = new Set<string>();
     try {
-      for await (const { data: page } of this.reader.storePages()) {
+      for await (const { data } of this.reader.storePages()) {
+        // A store created while the listing pages could show up twice: sync it once.
+        const page = data.filter((store) => !listed.has(store.id));
+        for (const store of page) listed.add(store.id);
         this.run.storesTotal += page.length;
-        listed.push(...page.map((store) => store.id));
         const toList = await this.writeStores(page);
         for (const { store, localId } of toList) {
           const task: Promise<void> = this.syncStoreFiles(store, localId).finally(() => pending.delete(task));
@@ -130,7 +136,7 @@ export class AccountSync {
     }
     await Promise.all(pending);
     this.setPhase('cleanup');
-    const removed = await this.writer.removeStoresNotIn(listed);
+    const removed = await this.writer.removeStoresNotIn([...listed]);
     this.run.storesRemoved += removed.stores;
     this.run.filesRemoved += removed.links;
   }
