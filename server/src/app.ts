@@ -1,5 +1,5 @@
 import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { execute, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { bearerToken } from './auth/token.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
@@ -46,15 +46,6 @@ function useCostRefusal(): Plugin {
         if (refusal) setResult({ errors: [refusal] });
       },
     }),
-  };
-}
-
-/** Runs queries and mutations with graphql-js's own executor (trial). */
-function useGraphQLJsExecutor(): Plugin {
-  return {
-    onExecute({ setExecuteFn }) {
-      setExecuteFn(execute as never);
-    },
   };
 }
 
@@ -120,7 +111,6 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
         blockFieldSuggestion: { enabled: true },
       }).protect().plugins,
       useCostRefusal(),
-      useGraphQLJsExecutor(),
       useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
       {
         // Liveness that also proves the database answers.
