@@ -59,12 +59,14 @@ export const VectorStoreFile = builder.objectRef<VectorStoreFileEntity>('VectorS
     file: t.field({
       type: FileObject,
       description: 'The attached File.',
-      // The first page of a store's files comes with them; later pages load them in one batch.
-      resolve: async (link, _args, context) => {
-        const file = link.file ?? (await context.loaders.file.load(link.fileId));
-        if (!file) throw new Error(`File ${link.fileId} of a link is missing`);
-        return file;
-      },
+      // The first page of a store's files comes with them (answered without a promise); later pages
+      // load them in one batch.
+      resolve: (link, _args, context) =>
+        link.file ??
+        context.loaders.file.load(link.fileId).then((file) => {
+          if (!file) throw new Error(`File ${link.fileId} of a link is missing`);
+          return file;
+        }),
     }),
     status: t.expose('status', { type: VectorStoreFileStatusEnum, description: 'Processing state.' }),
     usageBytes: t.exposeFloat('usageBytes', { description: 'Bytes the file uses in the store.' }),
