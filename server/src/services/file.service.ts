@@ -4,7 +4,7 @@ import {
   VectorStoreFileEntity,
   type VectorStoreFileStatus,
 } from '../db/entities/vector-store-file.entity.ts';
-import { PreparedStatements } from '../db/prepared-statements.ts';
+import { epochMs, PreparedStatements } from '../db/prepared-statements.ts';
 import { applyKeyset, type PageRequest, type SortKey } from './keyset.ts';
 
 /** Links of a store, oldest first (the order OpenAI attaches them in). */
@@ -16,7 +16,7 @@ export const vectorStoreFileSortKey: SortKey = {
 
 /**
  * A link and its File as one row: the columns the GraphQL types expose, bigint as float8 and instants
- * as epoch milliseconds (a page holds hundreds: a number costs far less to read than a timestamp).
+ * as epoch milliseconds.
  */
 interface LinkWithFileRow {
   vectorStoreId: string;
@@ -59,8 +59,6 @@ function linkWithFile(row: LinkWithFileRow): VectorStoreFileEntity {
     file,
   });
 }
-
-const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 
 /** The first links of each store and their Files, in store order then link order. */
 const firstLinksSql = (withStatus: boolean) => `

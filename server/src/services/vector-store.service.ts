@@ -5,7 +5,7 @@ import {
   type VectorStoreSource,
   type VectorStoreStatus,
 } from '../db/entities/vector-store.entity.ts';
-import { PreparedStatements, SqlParameters } from '../db/prepared-statements.ts';
+import { dateOrNull, epochMs, PreparedStatements, SqlParameters } from '../db/prepared-statements.ts';
 import { keysetSql, type PageRequest, type SortKey } from './keyset.ts';
 
 export interface VectorStoreFilter {
@@ -45,17 +45,33 @@ export function vectorStoreSortKey(order: VectorStoreOrder): SortKey {
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * What a list page reads of a store: the columns the GraphQL type exposes, named and typed as the
- * entity's properties (bigint as float8: byte counts stay far below 2^53), so a row becomes an entity
- * without TypeORM's hydration.
+ * What a list page reads of a store: the columns the GraphQL type exposes, named as the entity's
+ * properties, bigint as float8 (byte counts stay far below 2^53) and instants as epoch milliseconds,
+ * so a row becomes an entity without TypeORM's hydration.
  */
 const STORE_COLUMNS = `vs.id, vs.account_id AS "accountId", vs.backend, vs.source, vs.external_id AS "externalId",
-  vs.name, vs.description, vs.status, vs.expiration_days AS "expirationDays", vs.expires_at AS "expiresAt",
-  vs.last_active_at AS "lastActiveAt", vs.usage_bytes::float8 AS "usageBytes",
+  vs.name, vs.description, vs.status, vs.expiration_days AS "expirationDays",
+  ${epochMs('vs.expires_at')} AS "expiresAt", ${epochMs('vs.last_active_at')} AS "lastActiveAt",
+  vs.usage_bytes::float8 AS "usageBytes",
   vs.file_count_in_progress AS "fileCountInProgress", vs.file_count_completed AS "fileCountCompleted",
   vs.file_count_failed AS "fileCountFailed", vs.file_count_cancelled AS "fileCountCancelled",
-  vs.file_count_total AS "fileCountTotal", vs.metadata, vs.synced_at AS "syncedAt",
-  vs.created_at AS "createdAt", vs.updated_at AS "updatedAt"`;
+  vs.file_count_total AS "fileCountTotal", vs.metadata, ${epochMs('vs.synced_at')} AS "syncedAt",
+  ${epochMs('vs.created_at')} AS "createdAt", ${epochMs('vs.updated_at')} AS "updatedAt"`;
+
+type InstantColumn = 'expiresAt' | 'lastActiveAt' | 'syncedAt' | 'createdAt' | 'updatedAt';
+type StoreRow = Omit<VectorStoreEntity, InstantColumn | 'filesListedSummary'> &
+  Record<'expiresAt' | 'lastActiveAt' | 'syncedAt', number | null> &
+  Record<'createdAt' | 'updatedAt', number>;
+
+function storeFromRow(row: StoreRow): VectorStoreEntity {
+  return Object.assign(new VectorStoreEntity(), row, {
+    expiresAt: dateOrNull(row.expiresAt),
+    lastActiveAt: dateOrNull(row.lastActiveAt),
+    syncedAt: dateOrNull(row.syncedAt),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+  });
+}
 
 /** The WHERE conditions of a filter, always scoped by the account. */
 function filterConditions(accountId: string, filter: VectorStoreFilter, params: SqlParameters): string[] {
@@ -85,12 +101,12 @@ export class VectorStoreService {
     const params = new SqlParameters();
     const conditions = filterConditions(accountId, filter, params);
     const keyset = keysetSql(vectorStoreSortKey(order), 'vs.id', page, params);
-    const rows = await this.statements.rows(
+    const rows = await this.statements.rows<StoreRow>(
       `SELECT ${STORE_COLUMNS} FROM vector_store vs
         WHERE ${[...conditions, ...keyset.conditions].join(' AND ')} ${keyset.orderAndLimit}`,
       params.values,
     );
-    return rows.map((row) => Object.assign(new VectorStoreEntity(), row));
+    return rows.map(storeFromRow);
   }
 
   async count(accountId: string, filter: VectorStoreFilter): Promise<number> {
