@@ -65,7 +65,10 @@ async function naiveSync(spec: ChildSpec, services: ReturnType<typeof createServ
     const files: VectorStoreFile[] = [];
     for await (const file of client.vectorStores.files.list(store.id, { limit: 100 })) files.push(file);
     await writer.ensureFiles(files);
-    await writer.upsertLinks(files.map((file) => ({ vectorStoreId: ids.get(store.id)!, file })));
+    await writer.writeLinks(
+      files.map((file) => ({ vectorStoreId: ids.get(store.id)!, file })),
+      [],
+    );
   };
   for (const store of stores) await syncStore(store);
   const files = await client.files.list({ limit: 10_000 });

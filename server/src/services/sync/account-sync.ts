@@ -36,6 +36,8 @@ export class AccountSync {
   /** Store listings in flight (the run's concurrency), and page writes in flight. */
   private readonly listingSlots: Semaphore;
   private readonly writeSlots: Semaphore;
+  /** OpenAI ids of Files whose rows are committed in this run. */
+  private readonly knownFiles = new Set<string>();
   private recordedErrors = 0;
   private droppedErrors = 0;
 
@@ -46,7 +48,7 @@ export class AccountSync {
     private readonly plan: AccountSyncPlan,
   ) {
     this.run = progress.run;
-    this.storeFiles = new StoreFilesWriter(writer);
+    this.storeFiles = new StoreFilesWriter(writer, this.knownFiles);
     this.listingSlots = new Semaphore(plan.concurrency);
     this.writeSlots = new Semaphore(plan.concurrency * 2);
   }
@@ -244,7 +246,10 @@ export class AccountSync {
     try {
       for await (const { data: page } of this.reader.filePages()) {
         await this.writer.upsertFiles(page, new Date());
-        for (const file of page) listed.push(file.id);
+        for (const file of page) {
+          listed.push(file.id);
+          this.knownFiles.add(file.id);
+        }
         this.syncCounters();
       }
     } catch (error) {

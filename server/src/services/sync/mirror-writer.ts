@@ -196,13 +196,17 @@ export class MirrorWriter {
   }
 
   /**
-   * Inserts or refreshes links of any number of stores; returns, per store, how many links were
-   * created and how many changed (unchanged rows are not written at all).
+   * One statement for a batch of store-file pages of any number of stores: inserts or refreshes their
+   * links and, for stores whose listing is now complete, removes the links it did not contain and
+   * records the summary it answered for (so an unchanged store is not listed again). The removals and
+   * the upserts touch disjoint rows (not listed / listed), so they can share a statement. Returns, per
+   * store, the links created, changed (unchanged rows are not written) and removed.
    */
-  async upsertLinks(
+  async writeLinks(
     links: Array<{ vectorStoreId: string; file: VectorStoreFile }>,
-  ): Promise<Map<string, { created: number; updated: number }>> {
-    if (links.length === 0) return new Map();
+    complete: Array<{ vectorStoreId: string; listed: string[]; summary: string }>,
+  ): Promise<Map<string, { created: number; updated: number; removed: number }>> {
+    if (links.length === 0 && complete.length === 0) return new Map();
     const rows = links.map(({ vectorStoreId, file: f }) => ({
       vector_store_id: vectorStoreId,
       file_external_id: f.id,
@@ -213,67 +217,60 @@ export class MirrorWriter {
       chunking_strategy: f.chunking_strategy ?? null,
       created_at: seconds(f.created_at),
     }));
-    const changed: Array<{ vector_store_id: string; created: number; updated: number }> = await this.db.query(
-      `WITH written AS (
-         INSERT INTO vector_store_file AS l (vector_store_id, file_id, status, usage_bytes, last_error, attributes,
-              chunking_strategy, created_at, updated_at)
-       SELECT x.vector_store_id, f.id, x.status, x.usage_bytes, x.last_error, x.attributes, x.chunking_strategy,
-              x.created_at, now()
-         FROM jsonb_to_recordset($2::jsonb) AS x(vector_store_id uuid, file_external_id text, status text,
-              usage_bytes bigint, last_error jsonb, attributes jsonb, chunking_strategy jsonb, created_at timestamptz)
-         -- One probe of the unique (account_id, external_id) index per row, even while statistics are
-         -- missing (a first sync), where a join would scan the account. LIMIT keeps it a probe: without
-         -- it the planner flattens the subquery back into that join.
-         CROSS JOIN LATERAL (SELECT id FROM file WHERE account_id = $1 AND external_id IS NOT NULL
-                               AND external_id = x.file_external_id LIMIT 1) f
-       ON CONFLICT (vector_store_id, file_id) DO UPDATE SET
-              status = excluded.status, usage_bytes = excluded.usage_bytes, last_error = excluded.last_error,
-              attributes = excluded.attributes, chunking_strategy = excluded.chunking_strategy,
-              created_at = excluded.created_at, updated_at = excluded.updated_at
-        WHERE (l.status, l.usage_bytes, l.last_error, l.attributes, l.chunking_strategy, l.created_at)
-              IS DISTINCT FROM (excluded.status, excluded.usage_bytes, excluded.last_error, excluded.attributes,
-                                excluded.chunking_strategy, excluded.created_at)
-       RETURNING l.vector_store_id, (xmax = 0) AS created)
-       SELECT vector_store_id, count(*) FILTER (WHERE created)::int AS created,
-              count(*) FILTER (WHERE NOT created)::int AS updated
-         FROM written GROUP BY vector_store_id`,
-      [this.accountId, JSON.stringify(rows)],
-    );
-    return new Map(
-      changed.map((row) => [row.vector_store_id, { created: row.created, updated: row.updated }]),
-    );
-  }
-
-  /**
-   * After complete listings of some stores' files: removes the links each listing did not contain,
-   * and records the summary each listing answered for, so an unchanged store is not listed again.
-   * Returns the links removed per store.
-   */
-  async finishStores(
-    stores: Array<{ vectorStoreId: string; listed: string[]; summary: string }>,
-  ): Promise<Map<string, number>> {
-    if (stores.length === 0) return new Map();
-    const done = stores.map((store) => ({
+    const done = complete.map((store) => ({
       vector_store_id: store.vectorStoreId,
       listed: Object.fromEntries(store.listed.map((id) => [id, 1])),
       summary: store.summary,
     }));
-    const removed: Array<{ vector_store_id: string; removed: number }> = await this.db.query(
-      `WITH done AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(vector_store_id uuid, listed jsonb, summary text)
-       ), gone AS (
-         DELETE FROM vector_store_file l USING done d, file f
-          WHERE l.vector_store_id = ANY($2::uuid[]) -- an index scan, whatever the statistics say
-            AND l.vector_store_id = d.vector_store_id AND f.id = l.file_id AND NOT (d.listed ? f.external_id)
-         RETURNING l.vector_store_id
-       ), mark AS (
-         UPDATE vector_store vs SET files_listed_summary = d.summary
-           FROM done d WHERE vs.id = d.vector_store_id AND vs.source = 'cache'
-       )
-       SELECT vector_store_id, count(*)::int AS removed FROM gone GROUP BY vector_store_id`,
-      [JSON.stringify(done), stores.map((store) => store.vectorStoreId)],
-    );
-    return new Map(removed.map((row) => [row.vector_store_id, row.removed]));
+    const counts: Array<{ vector_store_id: string; created: number; updated: number; removed: number }> =
+      await this.db.query(
+        `WITH written AS (
+           INSERT INTO vector_store_file AS l (vector_store_id, file_id, status, usage_bytes, last_error,
+                  attributes, chunking_strategy, created_at, updated_at)
+           SELECT x.vector_store_id, f.id, x.status, x.usage_bytes, x.last_error, x.attributes,
+                  x.chunking_strategy, x.created_at, now()
+             FROM jsonb_to_recordset($2::jsonb) AS x(vector_store_id uuid, file_external_id text, status text,
+                  usage_bytes bigint, last_error jsonb, attributes jsonb, chunking_strategy jsonb,
+                  created_at timestamptz)
+             -- One probe of the unique (account_id, external_id) index per row, even while statistics
+             -- are missing (a first sync), where a join would scan the account. LIMIT keeps it a probe:
+             -- without it the planner flattens the subquery back into that join.
+             CROSS JOIN LATERAL (SELECT id FROM file WHERE account_id = $1 AND external_id IS NOT NULL
+                                   AND external_id = x.file_external_id LIMIT 1) f
+           ON CONFLICT (vector_store_id, file_id) DO UPDATE SET
+                  status = excluded.status, usage_bytes = excluded.usage_bytes, last_error = excluded.last_error,
+                  attributes = excluded.attributes, chunking_strategy = excluded.chunking_strategy,
+                  created_at = excluded.created_at, updated_at = excluded.updated_at
+            WHERE (l.status, l.usage_bytes, l.last_error, l.attributes, l.chunking_strategy, l.created_at)
+                  IS DISTINCT FROM (excluded.status, excluded.usage_bytes, excluded.last_error,
+                                    excluded.attributes, excluded.chunking_strategy, excluded.created_at)
+           RETURNING l.vector_store_id, (xmax = 0) AS created
+         ), done AS (
+           SELECT * FROM jsonb_to_recordset($3::jsonb) AS d(vector_store_id uuid, listed jsonb, summary text)
+         ), gone AS (
+           DELETE FROM vector_store_file l USING done d, file f
+            WHERE l.vector_store_id = ANY($4::uuid[]) -- an index scan, whatever the statistics say
+              AND l.vector_store_id = d.vector_store_id AND f.id = l.file_id AND NOT (d.listed ? f.external_id)
+           RETURNING l.vector_store_id
+         ), mark AS (
+           UPDATE vector_store vs SET files_listed_summary = d.summary
+             FROM done d WHERE vs.id = d.vector_store_id AND vs.source = 'cache'
+         )
+         SELECT vector_store_id, sum(created)::int AS created, sum(updated)::int AS updated,
+                sum(removed)::int AS removed
+           FROM (SELECT vector_store_id, created::int AS created, (NOT created)::int AS updated, 0 AS removed
+                   FROM written
+                 UNION ALL
+                 SELECT vector_store_id, 0, 0, 1 FROM gone) AS changes
+          GROUP BY vector_store_id`,
+        [
+          this.accountId,
+          JSON.stringify(rows),
+          JSON.stringify(done),
+          complete.map((store) => store.vectorStoreId),
+        ],
+      );
+    return new Map(counts.map(({ vector_store_id: id, ...count }) => [id, count]));
   }
 
   /** Removes mirrors whose store a complete listing did not contain; returns stores and links removed. */

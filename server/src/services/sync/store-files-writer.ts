@@ -17,24 +17,30 @@ export interface StoreFilesResult {
 
 /**
  * Writes the pages of store files that concurrent listings produce, batched across stores (see
- * Batcher), three batches at a time: each batch is three statements however many stores it carries.
- * A store pushes its next page only when the previous one is committed, so the sweep that rides on
- * its last page always follows the writes of all its pages.
+ * Batcher), three batches at a time: each batch is one or two statements however many stores it
+ * carries. A store pushes its next page only when the previous one is committed, so the sweep that
+ * rides on its last page always follows the writes of all its pages.
  */
 export class StoreFilesWriter {
   private readonly batcher: Batcher<Item, StoreFilesResult>;
 
-  constructor(writer: MirrorWriter) {
+  /**
+   * @param knownFiles OpenAI ids of Files whose rows are committed (the Files listing adds to it as it
+   *   goes): pages made only of those need no placeholder statement.
+   */
+  constructor(writer: MirrorWriter, knownFiles: Set<string>) {
     this.batcher = new Batcher(
       async (items) => {
-        // Placeholders first, in a statement of their own: the link upsert then sees every File row,
-        // including those another statement inserted concurrently (one snapshot would miss them).
-        await writer.ensureFiles(items.flatMap((item) => item.files));
-        const links = await writer.upsertLinks(
+        // Placeholders for Files not known to be in the database yet, in a statement of their own:
+        // the link statement then sees every File row, including those another statement inserted
+        // concurrently (a single statement's snapshot would miss them).
+        const unknown = items.flatMap((item) => item.files.filter((file) => !knownFiles.has(file.id)));
+        if (unknown.length > 0) {
+          await writer.ensureFiles(unknown);
+          for (const file of unknown) knownFiles.add(file.id);
+        }
+        const written = await writer.writeLinks(
           items.flatMap((item) => item.files.map((file) => ({ vectorStoreId: item.vectorStoreId, file }))),
-        );
-        // Sweeps come after the upserts, so a store's last page is in before its other links go.
-        const removed = await writer.finishStores(
           items.flatMap((item) =>
             item.complete ? [{ vectorStoreId: item.vectorStoreId, ...item.complete }] : [],
           ),
@@ -42,8 +48,8 @@ export class StoreFilesWriter {
         return items.map((item) => ({
           created: 0,
           updated: 0,
-          ...links.get(item.vectorStoreId),
-          removed: removed.get(item.vectorStoreId) ?? 0,
+          removed: 0,
+          ...written.get(item.vectorStoreId),
         }));
       },
       64,
@@ -53,7 +59,7 @@ export class StoreFilesWriter {
 
   /**
    * Writes one page of a store's files. With `complete` (its last page): then removes the store's
-   * links the listing did not contain and records the summary, in the same batch.
+   * links the listing did not contain and records the summary, in the same statement.
    */
   write(
     vectorStoreId: string,
