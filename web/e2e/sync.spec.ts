@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { artifact, rows, signIn } from './support/helpers.ts';
+import { withClient } from './support/db.ts';
+import { artifact, databaseUrl, rows, signIn } from './support/helpers.ts';
 
 // One story, in order: the sync brings the emulator's stores and orphan Files, which the next tests use.
 test.describe.configure({ mode: 'serial' });
@@ -49,12 +50,78 @@ test('delete a mirror: it goes through DELETING, then it is gone (in OpenAI too)
   await dialog.getByRole('button', { name: 'Delete store' }).click();
 
   await expect(page.getByTestId('status-badge')).toHaveText(/Deleting/);
-  await expect(page.getByTestId('deleting-note')).toBeVisible();
-  await page.screenshot({ path: artifact('mirror-deleting'), fullPage: true });
+  // The queue may finish before the page has drawn the panel: read it in one go (no waiting, so no race
+  // with its disappearance), and check it only if the store was still DELETING then.
+  const [panel] = await page.getByTestId('deletion-panel').evaluateAll((nodes) =>
+    nodes.map((node) => ({
+      queued: node.querySelector('[data-testid="deletion-queued"]')?.textContent ?? '',
+      attempts: node.querySelector('[data-testid="deletion-attempts"]')?.textContent?.trim() ?? '',
+      next: node.querySelector('[data-testid="deletion-next"]')?.textContent ?? '',
+      files: node.querySelector('[data-testid="deletion-files"]')?.textContent ?? '',
+    })),
+  );
+  if (panel) {
+    expect(panel.queued).toMatch(/\d{4}/);
+    expect(panel.attempts).toMatch(/^(none yet|\d+)$/);
+    expect(panel.next).toMatch(/due now|in \d+ seconds?/);
+    expect(panel.files).toMatch(/planning…|\d+ Files?|none so far/);
+    await page.screenshot({ path: artifact('mirror-deleting'), fullPage: true });
+  }
   await expect(page.getByTestId('deleted-note')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('deletion-panel')).toHaveCount(0);
 
   await page.goto('/?q=Sales%20Playbook');
   await expect(page.getByTestId('empty-state')).toBeVisible();
+});
+
+test('a deletion OpenAI keeps failing: the panel shows the attempts, the error and the next try', async ({
+  page,
+}) => {
+  // The seeded "Legacy FAQ" is DELETING: put its deletion on the queue as after three failed attempts,
+  // the next one an hour away (the worker leaves it alone until then).
+  await withClient(databaseUrl(), (client) =>
+    client.query(
+      `INSERT INTO remote_deletion (account_id, kind, external_id, vector_store_id, planned_file_ids, attempts,
+         next_attempt_at, last_error, created_at, updated_at)
+       SELECT account_id, 'VECTOR_STORE', external_id, id, '["file-e2e-1", "file-e2e-2", "file-e2e-3"]'::jsonb,
+              3, now() + interval '1 hour', 'OpenAI answered 503: the service is overloaded',
+              now() - interval '20 minutes', now()
+         FROM vector_store WHERE name = 'Legacy FAQ'`,
+    ),
+  );
+  await page.goto('/?q=Legacy%20FAQ');
+  await page.getByRole('link', { name: 'Legacy FAQ' }).click();
+  await expect(page.getByTestId('deleting-note')).toBeVisible();
+  const panel = page.getByTestId('deletion-panel');
+  await expect(panel.getByRole('heading', { name: 'Deletion in OpenAI' })).toBeVisible();
+  await expect(panel.getByRole('alert')).toContainText('The last attempt failed');
+  await expect(panel.getByRole('alert')).toContainText('OpenAI answered 503: the service is overloaded');
+  await expect(panel.getByRole('alert')).toContainText('The queue tries again in 1 hour.');
+  await expect(panel.getByTestId('deletion-attempts')).toHaveText('3');
+  await expect(panel.getByTestId('deletion-next')).toContainText('in 1 hour');
+  await expect(panel.getByTestId('deletion-files')).toContainText('3 Files');
+  await expect(panel.getByTestId('deletion-queued')).toContainText('20 minutes ago');
+  // The watch keeps polling: the panel stays while the store is DELETING.
+  await expect(page.getByTestId('deleting-note')).toContainText(/checked \d+ time/);
+  await expect(panel).toBeVisible();
+  await page.screenshot({ path: artifact('mirror-deletion-retrying'), fullPage: true });
+});
+
+test('the sync page says when the schedule runs; the orphans page states the grace period', async ({
+  page,
+}) => {
+  // The global setup made the schedule yearly and the grace period zero.
+  await page.goto('/sync');
+  await expect(page.getByTestId('sync-schedule')).toContainText(
+    'Scheduled sync: every year on 1 January at 00:00, server time',
+  );
+  await expect(page.getByTestId('sync-schedule')).toContainText('0 0 1 1 *');
+  await page.screenshot({ path: artifact('sync-schedule'), fullPage: true });
+
+  await page.goto('/orphans');
+  await expect(page.getByTestId('orphan-rule')).toHaveText(
+    'Files attached to no store, counted at once (the account has no grace period).',
+  );
 });
 
 test('clean orphan Files: totals, cost, pick some, then all, behind a confirmation', async ({ page }) => {

@@ -24,3 +24,10 @@ export async function signIn(page: Page, origin = '', token = adminToken()): Pro
 
 /** The store rows on screen. */
 export const rows = (page: Page) => page.getByTestId('store-row');
+
+/** The database of this run (for specs that put the server in a state the UI cannot reach quickly). */
+export function databaseUrl(): string {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error('E2E_DATABASE_URL is not set: run through `pnpm test:e2e` (global setup)');
+  return url;
+}

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { describeExpiry, describePolicy, formatBytes, formatDuration, formatRelative } from './format.ts';
+import {
+  describeExpiry,
+  describeOrphanRule,
+  describePolicy,
+  formatBytes,
+  formatDuration,
+  formatRelative,
+  formatRelativeTime,
+} from './format.ts';
 
 describe('formatBytes', () => {
   it.each([
@@ -79,5 +87,37 @@ describe('describePolicy', () => {
       /^Expires after 1 day without activity/,
     );
     expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 30 })).toMatch(/^Expires after 30 days /);
+  });
+});
+
+describe('formatRelativeTime', () => {
+  const now = new Date('2026-11-26T12:00:00Z');
+
+  it('picks the unit that reads well, both ways', () => {
+    expect(formatRelativeTime('2026-11-26T12:00:20Z', now, 'en-GB')).toBe('in 20 seconds');
+    expect(formatRelativeTime('2026-11-26T12:00:00.200Z', now, 'en-GB')).toBe('now');
+    expect(formatRelativeTime('2026-11-26T12:05:00Z', now, 'en-GB')).toBe('in 5 minutes');
+    // 59 min 50 s is "in 1 hour", not "in 60 minutes".
+    expect(formatRelativeTime('2026-11-26T12:59:50Z', now, 'en-GB')).toBe('in 1 hour');
+    expect(formatRelativeTime('2026-11-26T09:00:00Z', now, 'en-GB')).toBe('3 hours ago');
+    expect(formatRelativeTime('2026-11-28T12:00:00Z', now, 'en-GB')).toBe('in 2 days');
+  });
+
+  it("speaks the reader's language", () => {
+    expect(formatRelativeTime('2026-11-26T12:05:00Z', now, 'fr')).toBe('dans 5 minutes');
+    expect(formatRelativeTime('2026-11-26T11:00:00Z', now, 'de')).toBe('vor 1 Stunde');
+  });
+
+  it('gives back what it cannot read', () => {
+    expect(formatRelativeTime('soon', now, 'en')).toBe('soon');
+  });
+});
+
+describe('describeOrphanRule', () => {
+  it('states the grace period', () => {
+    expect(describeOrphanRule(24)).toBe('Files attached to no store for more than 24 hours.');
+    expect(describeOrphanRule(1)).toBe('Files attached to no store for more than 1 hour.');
+    expect(describeOrphanRule(72)).toBe('Files attached to no store for more than 72 hours (3 days).');
+    expect(describeOrphanRule(0)).toMatch(/^Files attached to no store, counted at once/);
   });
 });

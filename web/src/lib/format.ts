@@ -120,3 +120,28 @@ export const USD_PER_GIB_DAY = 0.1;
 export function storeDailyCostUsd(usageBytes: number): number {
   return (Math.max(0, usageBytes) / GIB) * USD_PER_GIB_DAY;
 }
+
+/**
+ * An instant relative to `now` in the reader's own locale ("in 5 minutes", "dans 5 minutes", "now"),
+ * in the largest unit that reads well. `locale` undefined means the browser's.
+ */
+export function formatRelativeTime(iso: string, now: Date, locale?: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const seconds = Math.round((at - now.getTime()) / 1000);
+  if (Math.abs(seconds) < 60) return format.format(seconds, 'second');
+  const minutes = Math.round(seconds / 60);
+  if (Math.abs(minutes) < 60) return format.format(minutes, 'minute');
+  const hours = Math.round(seconds / 3600);
+  if (Math.abs(hours) < 24) return format.format(hours, 'hour');
+  return format.format(Math.round(seconds / 86_400), 'day');
+}
+
+/** What counts as an orphan File, given the account's grace period, for the orphans page. */
+export function describeOrphanRule(graceHours: number): string {
+  if (graceHours <= 0)
+    return 'Files attached to no store, counted at once (the account has no grace period).';
+  const days = graceHours >= 48 && graceHours % 24 === 0 ? ` (${plural(graceHours / 24, 'day')})` : '';
+  return `Files attached to no store for more than ${plural(graceHours, 'hour')}${days}.`;
+}

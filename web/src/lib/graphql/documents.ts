@@ -97,6 +97,17 @@ export const VECTOR_STORES_QUERY: TypedDocumentNode<VectorStoresData, VectorStor
   ${STORE_SUMMARY}
 `;
 
+/** The queue's state of a mirror's deletion: the store page shows it while the store is DELETING. */
+const STORE_DELETION = gql`
+  fragment StoreDeletionFields on StoreDeletion {
+    queuedAt
+    attempts
+    lastError
+    nextAttemptAt
+    plannedFileCount
+  }
+`;
+
 /** Every property of one store, and one page of its files. */
 export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, VectorStoreVariables> = gql`
   query VectorStore($id: ID!, $filesFirst: Int, $filesAfter: String, $filesLast: Int, $filesBefore: String) {
@@ -117,6 +128,9 @@ export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, VectorStoreV
       }
       createdAt
       updatedAt
+      deletion {
+        ...StoreDeletionFields
+      }
       files(first: $filesFirst, after: $filesAfter, last: $filesLast, before: $filesBefore) {
         pageInfo {
           hasNextPage
@@ -151,6 +165,7 @@ export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, VectorStoreV
     }
   }
   ${STORE_SUMMARY}
+  ${STORE_DELETION}
 `;
 
 /** The header: who is signed in, and the last sync run of the account. */
@@ -201,14 +216,18 @@ export const SOURCE_COUNTS_QUERY: TypedDocumentNode<SourceCountsData, SourceCoun
   }
 `;
 
-/** A store's status alone: the store page follows a deletion with it. */
+/** A store's status and the queue's progress: the store page follows a deletion with it. */
 export const STORE_STATUS_QUERY: TypedDocumentNode<StoreStatusData, { id: string }> = gql`
   query StoreStatus($id: ID!) {
     vectorStore(id: $id) {
       id
       status
+      deletion {
+        ...StoreDeletionFields
+      }
     }
   }
+  ${STORE_DELETION}
 `;
 
 const MUTATION_ERRORS = gql`
@@ -352,6 +371,12 @@ const SYNC_RUN_FIELDS = gql`
 
 export const SYNC_RUNS_QUERY: TypedDocumentNode<SyncRunsData, PageVariables> = gql`
   query SyncRuns($first: Int, $after: String, $last: Int, $before: String) {
+    viewer {
+      account {
+        id
+        syncSchedule
+      }
+    }
     syncRuns(first: $first, after: $after, last: $last, before: $before) {
       totalCount
       pageInfo {
@@ -397,6 +422,12 @@ export const SYNC_PROGRESS_SUBSCRIPTION: TypedDocumentNode<
 
 export const ORPHANS_QUERY: TypedDocumentNode<OrphansData, PageVariables> = gql`
   query Orphans($first: Int, $after: String, $last: Int, $before: String) {
+    viewer {
+      account {
+        id
+        orphanGraceHours
+      }
+    }
     orphanFiles(first: $first, after: $after, last: $last, before: $before) {
       totalCount
       totalBytes

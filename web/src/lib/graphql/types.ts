@@ -83,9 +83,23 @@ export interface VectorStoreFile {
   };
 }
 
+/** A mirror's deletion in OpenAI, as the server's durable queue holds it (only while DELETING). */
+export interface StoreDeletion {
+  queuedAt: string;
+  /** Attempts so far, the one under way included. */
+  attempts: number;
+  /** Why the last attempt failed; null when none has. */
+  lastError: string | null;
+  nextAttemptAt: string;
+  /** Files it will delete in OpenAI (those no other store uses); 0 until planned. */
+  plannedFileCount: number;
+}
+
 /** Every field of the VectorStore type, with one page of its files. */
 export interface VectorStoreDetail extends VectorStoreSummary {
   description: string | null;
+  /** Null unless the store is DELETING (and for a local store, which goes at once). */
+  deletion: StoreDeletion | null;
   expirationPolicy: ExpirationPolicyDetail;
   lastActiveAt: string | null;
   metadata: MetadataEntry[];
@@ -222,6 +236,7 @@ export interface LayoutData {
 }
 
 export interface SyncRunsData {
+  viewer: { account: { id: string; syncSchedule: string } };
   syncRuns: {
     totalCount: number;
     pageInfo: PageInfo;
@@ -257,6 +272,7 @@ export interface StorageCost {
 }
 
 export interface OrphansData {
+  viewer: { account: { id: string; orphanGraceHours: number } };
   orphanFiles: {
     totalCount: number;
     totalBytes: number;
@@ -352,5 +368,5 @@ export interface DeleteOrphanFilesData {
 }
 
 export interface StoreStatusData {
-  vectorStore: { id: string; status: VectorStoreStatus } | null;
+  vectorStore: { id: string; status: VectorStoreStatus; deletion: StoreDeletion | null } | null;
 }

@@ -15,6 +15,7 @@ export const load: PageLoad = async ({ fetch, url }) => {
   return {
     orphans: result.data?.orphanFiles ?? null,
     cost: result.data?.storageCost ?? null,
+    graceHours: result.data?.viewer.account.orphanGraceHours ?? null,
     error: result.error,
     after,
     before,

@@ -12,5 +12,11 @@ export const load: PageLoad = async ({ fetch, url }) => {
     ? { last: RUNS_PAGE_SIZE, before }
     : { first: RUNS_PAGE_SIZE, ...(after ? { after } : {}) };
   const result = await loadQuery(fetch, url, SYNC_RUNS_QUERY, variables);
-  return { runs: result.data?.syncRuns ?? null, error: result.error, after, before };
+  return {
+    runs: result.data?.syncRuns ?? null,
+    schedule: result.data?.viewer.account.syncSchedule ?? null,
+    error: result.error,
+    after,
+    before,
+  };
 };
