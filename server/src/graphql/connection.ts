@@ -7,6 +7,11 @@ export interface CursorPageOptions<T> {
   defaultSize: number;
   maxSize: number;
   toCursor: (node: T) => string;
+  /**
+   * False when the client selects no `pageInfo`: the page is then read without the one extra row
+   * that tells whether another page follows, and `hasNextPage`/`hasPreviousPage` are not computed.
+   */
+  pageInfoSelected?: boolean;
 }
 
 /** An edge whose cursor is encoded only if a client reads it. */
@@ -31,7 +36,8 @@ export async function cursorConnection<T>(
 ) {
   const { before, after, limit, inverted, expectedSize, hasPreviousPage, hasNextPage } =
     parseCursorConnectionArgs(options);
-  const rows = await load({ before, after, limit, inverted });
+  const pageInfoSelected = options.pageInfoSelected ?? true;
+  const rows = await load({ before, after, limit: pageInfoSelected ? limit : expectedSize, inverted });
   const nodes = rows.slice(0, expectedSize);
   if (inverted) nodes.reverse();
   const edges = nodes.map((node) => new Edge(node, options.toCursor));
@@ -40,8 +46,8 @@ export async function cursorConnection<T>(
   return {
     edges,
     pageInfo: {
-      hasPreviousPage: hasPreviousPage(rows.length),
-      hasNextPage: hasNextPage(rows.length),
+      hasPreviousPage: pageInfoSelected && hasPreviousPage(rows.length),
+      hasNextPage: pageInfoSelected && hasNextPage(rows.length),
       get startCursor() {
         return edges[0]?.cursor ?? requestedCursor;
       },
@@ -52,7 +58,10 @@ export async function cursorConnection<T>(
   };
 }
 
-/** Whether the field being resolved selects `name` directly (through fragments too). */
+/**
+ * Whether the field being resolved selects `name` directly (through fragments too). Directives are
+ * not evaluated: a field under `@include`/`@skip` counts as selected, which only costs a little work.
+ */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
   const inSet = (set: SelectionSetNode | undefined): boolean =>
     set?.selections.some((selection) => {

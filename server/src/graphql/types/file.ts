@@ -4,7 +4,7 @@ import { vectorStoreFileSortKey } from '../../services/file.service.ts';
 import { isUuid } from '../../services/ids.ts';
 import { encodeCursor, type PageRequest } from '../../services/keyset.ts';
 import { builder, DEFAULT_PAGE_SIZE } from '../builder.ts';
-import { cursorConnection } from '../connection.ts';
+import { cursorConnection, selectsField } from '../connection.ts';
 import { VectorStore, VectorStoreSourceEnum } from './vector-store.ts';
 
 export const FileObject = builder.node(FileEntity, {
@@ -98,7 +98,7 @@ builder.objectField(VectorStore, 'files', (t) =>
       args: {
         status: t.arg({ type: VectorStoreFileStatusEnum, required: false, description: 'Only this status.' }),
       },
-      resolve: (store, args, context) =>
+      resolve: (store, args, context, info) =>
         cursorConnection(
           {
             args,
@@ -106,6 +106,7 @@ builder.objectField(VectorStore, 'files', (t) =>
             maxSize: 100,
             toCursor: (link: VectorStoreFileEntity) =>
               encodeCursor(vectorStoreFileSortKey, link, link.fileId),
+            pageInfoSelected: selectsField(info, 'pageInfo'),
           },
           (page: PageRequest) =>
             // The first page of many stores is batched; later pages concern one store at a time.

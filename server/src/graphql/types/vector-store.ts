@@ -235,6 +235,7 @@ builder.queryFields((t) => ({
             defaultSize: DEFAULT_PAGE_SIZE,
             maxSize: 100,
             toCursor: (store) => encodeCursor(key, store),
+            pageInfoSelected: selectsField(info, 'pageInfo'),
           },
           (page: PageRequest) => context.services.vectorStores.list(accountId, filter, order, page),
         );
