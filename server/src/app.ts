@@ -13,6 +13,7 @@ import type { Metrics } from './observability/metrics.ts';
 import type { Services } from './services/index.ts';
 import { useStreamedUploads } from './uploads/multipart-uploads.plugin.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
+import { useRequestLog } from './http/request-log.plugin.ts';
 
 /** Ordinary GraphQL requests are small; 1 MB leaves room for large variable lists. */
 const MAX_JSON_BODY_BYTES = 1_000_000;
@@ -99,6 +100,8 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
       return { principal, services, loaders: createLoaders(services, principal.accountId) };
     },
     plugins: [
+      // First, so that every request (refused ones too) gets an id and a log line.
+      useRequestLog(logger),
       // Refused before execution: deep, aliased, directive-laden or long documents (introspection
       // excepted from depth). Armor's own cost limit is off: it prices literal `first` arguments but
       // not variables; builder.ts prices both (see useCostRefusal).

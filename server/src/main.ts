@@ -1,18 +1,85 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app.ts';
 import { loadSecretBox } from './auth/load-secret-box.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './database.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase, withStartupLock, type Database } from './database.ts';
+import { closableBus, type ClosableSyncProgressBus } from './events/closable-bus.ts';
+import { createPgNotifySyncProgressBus, type PgNotifyBus } from './events/pg-notify-bus.ts';
+import { DeadRunJob } from './jobs/dead-runs.job.ts';
 import { ExpiryJob } from './jobs/expiry.job.ts';
 import { SyncJob } from './jobs/sync.job.ts';
-import { createLogger } from './logger.ts';
-import { resolveOpenAIConnection } from './openai/connection.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { Metrics } from './observability/metrics.ts';
+import { resolveOpenAIConnection, type ResolvedConnection } from './openai/connection.ts';
 import { RemoteDeletionWorker } from './services/deletion/remote-deletion.worker.ts';
-import { createServices } from './services/index.ts';
+import { createServices, type Services } from './services/index.ts';
+
+/** What is running, for shutdown to stop in order; absent parts never started. */
+interface Runtime {
+  database?: Database;
+  bus?: PgNotifyBus;
+  subscriptions?: ClosableSyncProgressBus;
+  services?: Services;
+  openai?: ResolvedConnection;
+  deletionWorker?: RemoteDeletionWorker;
+  jobs: Array<{ stop(): unknown }>;
+  server?: Server;
+}
+
+async function listen(server: Server, config: Config): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${config.port} is already in use: set PORT to a free port`)
+          : error,
+      ),
+    );
+    server.listen(config.port, config.host, resolve);
+  });
+}
+
+/**
+ * Stops in the order that loses nothing: no new connections and no new work (schedulers, queue),
+ * queue items in flight finish within the grace period or are handed back, running syncs end FAILED
+ * ("The server shut down during this sync") and publish their final event, open subscriptions get
+ * the run as stored and complete, then the HTTP server, the bus, the emulator and the database close.
+ */
+async function stop(runtime: Runtime, config: Config, logger: Logger): Promise<void> {
+  const step = async (name: string, work: () => unknown) => {
+    try {
+      await work();
+    } catch (error) {
+      logger.error({ err: error, step: name }, 'Shutdown step failed');
+    }
+  };
+  const { server } = runtime;
+  const serverClosed = server?.listening
+    ? new Promise<void>((resolve) => server.close(() => resolve()))
+    : Promise.resolve();
+  for (const job of runtime.jobs) await step('jobs', () => job.stop());
+  await step('deletion queue', () => runtime.deletionWorker?.stop(config.shutdownGraceMs));
+  await step('syncs', () => runtime.services?.sync.shutdown());
+  await step('subscriptions', async () => {
+    await runtime.bus?.flush();
+    runtime.subscriptions?.closeSubscriptions();
+  });
+  await step('http', async () => {
+    server?.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.shutdownGraceMs)));
+    await Promise.race([serverClosed, late]);
+    clearTimeout(timer);
+    server?.closeAllConnections();
+  });
+  await step('progress bus', () => runtime.bus?.close());
+  await step('emulator', () => runtime.openai?.close());
+  await step('database', () => runtime.database?.close());
+}
 
 /** The process: configuration → database → OpenAI connection → HTTP server; graceful shutdown. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -23,62 +90,76 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const closers: Array<() => Promise<void>> = [];
+  const runtime: Runtime = { jobs: [] };
+  let stopping = false;
   const shutdown = async (code: number) => {
-    for (const close of closers.reverse()) await close().catch((error) => logger.error({ err: error }, 'close'));
+    if (stopping) return;
+    stopping = true;
+    // A stuck step must not keep a replica from exiting (the orchestrator would SIGKILL it anyway).
+    setTimeout(() => {
+      logger.error('Shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs * 3).unref();
+    await stop(runtime, config, logger);
+    logger.info({ code }, 'Stopped');
     process.exit(code);
   };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'Shutting down');
+      void shutdown(0);
+    });
+  }
 
   try {
     const database = await openDatabase(config, logger);
-    closers.push(database.close);
+    runtime.database = database;
     const secrets = await loadSecretBox(config);
-    let deletionWorker: RemoteDeletionWorker | null = null;
+    // Progress crosses replicas through PostgreSQL LISTEN/NOTIFY (README "Running several replicas").
+    const bus = await createPgNotifySyncProgressBus(database.url, logger);
+    runtime.bus = bus;
+    const metrics = new Metrics(database.dataSource);
+    const subscriptions = closableBus(metrics.instrument(bus));
+    runtime.subscriptions = subscriptions;
     const services = createServices(database.dataSource, secrets, {
       dataDir: config.dataDir,
       maxUploadBytes: config.maxUploadBytes,
-      onDeletionQueued: () => deletionWorker?.wake(),
+      onDeletionQueued: () => runtime.deletionWorker?.wake(),
       sync: config.sync,
+      syncProgress: subscriptions,
     });
-    // Runs left RUNNING by a process that died are failed (only those whose account lock is free).
-    const deadRuns = await services.sync.markDeadRuns();
-    if (deadRuns > 0) logger.warn({ runs: deadRuns }, 'Marked sync runs of a stopped process as FAILED');
+    runtime.services = services;
 
     const openai = await resolveOpenAIConnection(config, logger);
-    closers.push(openai.close);
-    // Closers run in reverse: running syncs end (FAILED) before the emulator and the database close.
-    closers.push(() => services.sync.shutdown());
-    const { generatedToken } = await services.accounts.ensureDefaultAccount({
-      adminToken: config.adminToken,
-      openai: openai.connection,
-    });
+    runtime.openai = openai;
+    const { generatedToken } = await withStartupLock(database.dataSource, () =>
+      services.accounts.ensureDefaultAccount({ adminToken: config.adminToken, openai: openai.connection }),
+    );
 
     if (config.runJobs) {
-      deletionWorker = new RemoteDeletionWorker(database.dataSource, services.accounts, logger);
+      // Runs left RUNNING by a process that died are failed (only those whose account lock is free),
+      // now and periodically: a replica killed while the others run is noticed without a restart.
+      const deadRuns = new DeadRunJob(services.sync, logger, config.deadRunCheckMs);
+      await deadRuns.tick();
+      deadRuns.start();
+      runtime.jobs.push(deadRuns);
+      const deletionWorker = new RemoteDeletionWorker(database.dataSource, services.accounts, logger, {
+        leaseMs: config.queueLeaseMs,
+      });
+      runtime.deletionWorker = deletionWorker;
       deletionWorker.start();
-      const worker = deletionWorker;
-      closers.push(() => worker.stop());
       const expiryJob = new ExpiryJob(services.expiry, logger);
       expiryJob.start();
-      closers.push(() => expiryJob.stop());
+      runtime.jobs.push(expiryJob);
       const syncJob = new SyncJob(services.sync, () => services.accounts.listAccounts(), logger);
       await syncJob.start();
-      closers.push(async () => syncJob.stop());
+      runtime.jobs.unshift(syncJob);
     }
 
-    const app = createApp({ services, logger, rateLimit: config.rateLimit });
+    const app = createApp({ services, logger, rateLimit: config.rateLimit, metrics });
     const server = createServer(app);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new Error(`Port ${config.port} is already in use: set PORT to a free port`)
-            : error,
-        ),
-      );
-      server.listen(config.port, config.host, resolve);
-    });
-    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    runtime.server = server;
+    await listen(server, config);
     server.closeIdleConnections();
 
     logger.info({ url: `http://${config.host}:${config.port}/graphql` }, 'GraphQL API listening');
@@ -89,14 +170,6 @@ async function main(): Promise<void> {
   } catch (error) {
     logger.error((error as Error).message);
     await shutdown(1);
-    return;
-  }
-
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'Shutting down');
-      void shutdown(0);
-    });
   }
 }
 

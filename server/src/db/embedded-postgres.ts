@@ -63,6 +63,7 @@ async function clusterPassword(rootDir: string): Promise<string> {
 export async function startEmbeddedPostgres(
   rootDir: string,
   log: (line: string) => void,
+  options: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   await mkdir(rootDir, { recursive: true });
   // As root, PostgreSQL runs as an unprivileged user that must be able to enter the folder.
@@ -70,7 +71,8 @@ export async function startEmbeddedPostgres(
   const databaseDir = path.join(rootDir, 'postgres');
   const password = await clusterPassword(rootDir);
   await stopLeftoverPostmaster(databaseDir);
-  const port = await freePort();
+  // A fixed port lets a restarted server keep its URL (clients reconnect to the same address).
+  const port = options.port ?? (await freePort());
   const lines: string[] = [];
   const remember = (message: unknown) => {
     lines.push(String(message));

@@ -9,6 +9,11 @@ import {
 const CHANNEL = 'vs_align_sync_progress';
 
 export interface PgNotifyBus extends SyncProgressBus {
+  /**
+   * Resolves once every event published so far has come back through this process's LISTEN
+   * connection (so its own subscribers have them), or after `timeoutMs`.
+   */
+  flush(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,11 +35,19 @@ export async function createPgNotifySyncProgressBus(
   const publisher = new pg.Pool({ connectionString, max: 1, application_name: 'vs-align-notify' });
   publisher.on('error', (error) => logger.warn({ err: error }, 'Progress publisher connection failed'));
   let sending: Promise<unknown> = Promise.resolve();
+  /** Flush markers this process waits for (other processes ignore them). */
+  const markers = new Map<string, () => void>();
+  let markerCount = 0;
+  const marker = `${process.pid}-${Math.random().toString(36).slice(2)}`;
 
   const deliver = (message: pg.Notification) => {
     if (message.channel !== CHANNEL || !message.payload) return;
-    const event = JSON.parse(message.payload) as SyncProgressEvent;
-    local.publish({ ...event, at: new Date(event.at) });
+    const parsed = JSON.parse(message.payload) as SyncProgressEvent | { flush: string };
+    if ('flush' in parsed) {
+      markers.get(parsed.flush)?.();
+      return;
+    }
+    local.publish({ ...parsed, at: new Date(parsed.at) });
   };
 
   const listen = async (attempt = 0): Promise<void> => {
@@ -75,6 +88,21 @@ export async function createPgNotifySyncProgressBus(
         );
     },
     subscribe: (accountId) => local.subscribe(accountId),
+    async flush(timeoutMs = 2_000) {
+      const id = `${marker}-${++markerCount}`;
+      let timer: NodeJS.Timeout | undefined;
+      const arrived = new Promise<void>((resolve) => {
+        markers.set(id, resolve);
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      // Sent after every earlier event on the same session, so it arrives after them.
+      sending = sending
+        .then(() => publisher.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ flush: id })]))
+        .catch(() => {});
+      await arrived;
+      clearTimeout(timer);
+      markers.delete(id);
+    },
     async close() {
       closed = true;
       await sending;

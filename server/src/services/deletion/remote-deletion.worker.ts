@@ -8,7 +8,10 @@ import { fileIdsOf, filesUsedElsewhere, ignoreNotFound } from './remote-cascade.
 
 export interface RemoteDeletionWorkerOptions {
   pollMs?: number;
-  /** How long a claimed item is held; a crashed worker's items are taken again after it. */
+  /**
+   * How long a claimed item is held; renewed every third of it while the item is worked on, so a
+   * crashed worker's items are taken again soon after it died, and a slow one's never.
+   */
   leaseMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -41,6 +44,9 @@ export class RemoteDeletionWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private wakeAgain = false;
+  private stopping = false;
+  /** Aborts the OpenAI calls of items in flight when a stop's grace period is over. */
+  private readonly abort = new AbortController();
   private readonly options: Required<RemoteDeletionWorkerOptions>;
 
   constructor(
@@ -51,7 +57,7 @@ export class RemoteDeletionWorker {
   ) {
     this.options = {
       pollMs: 2_000,
-      leaseMs: 5 * 60_000,
+      leaseMs: 60_000,
       backoffBaseMs: 1_000,
       backoffMaxMs: 5 * 60_000,
       batchSize: 4,
@@ -61,18 +67,36 @@ export class RemoteDeletionWorker {
   }
 
   start(): void {
+    this.stopping = false;
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.wake();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming work. Items in flight may finish within `graceMs`; past it their OpenAI calls are
+   * aborted and they are handed back (lease cleared, attempt not counted) for another process.
+   */
+  async stop(graceMs = Infinity): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
+    const running = this.running;
+    if (!running) return;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'late'>((resolve) => {
+      if (Number.isFinite(graceMs)) timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    const outcome = await Promise.race([running.then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      this.abort.abort();
+      await running;
+    }
   }
 
   /** Runs a pass now (or right after the current one). */
   wake(): void {
+    if (this.stopping) return;
     if (this.running) {
       this.wakeAgain = true;
       return;
@@ -92,12 +116,13 @@ export class RemoteDeletionWorker {
   /** Processes due items until none is left; returns how many were attempted. */
   async drain(): Promise<number> {
     let attempted = 0;
-    for (;;) {
+    while (!this.stopping) {
       const items = await this.claim();
       if (items.length === 0) return attempted;
       attempted += items.length;
       await Promise.all(items.map((item) => this.process(item)));
     }
+    return attempted;
   }
 
   private async claim(): Promise<Item[]> {
@@ -123,6 +148,16 @@ export class RemoteDeletionWorker {
   }
 
   private async process(item: Item): Promise<void> {
+    const renew = setInterval(() => {
+      this.db
+        .query(
+          `UPDATE remote_deletion SET lease_until = now() + $2 * interval '1 millisecond'
+            WHERE id = $1 AND lease_until IS NOT NULL`,
+          [item.id, this.options.leaseMs],
+        )
+        .catch((error) => this.logger.warn({ err: error, item: item.id }, 'Cannot renew a queue lease'));
+    }, this.options.leaseMs / 3);
+    renew.unref();
     try {
       const client = await this.clientFor(item.accountId);
       if (item.kind === 'VECTOR_STORE') await this.deleteStore(client, item);
@@ -132,6 +167,16 @@ export class RemoteDeletionWorker {
         'Remote deletion done',
       );
     } catch (error) {
+      if (this.abort.signal.aborted) {
+        // Shutting down: hand the item back at once, as if it had never been claimed.
+        clearInterval(renew);
+        await this.db.query(
+          `UPDATE remote_deletion SET lease_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = $1`,
+          [item.id],
+        );
+        this.logger.info({ item: item.id }, 'Remote deletion handed back on shutdown');
+        return;
+      }
       const message = (error as Error).message.slice(0, 500);
       const delay = backoffMs(item.attempts, this.options.backoffBaseMs, this.options.backoffMaxMs);
       await this.db.query(
@@ -143,6 +188,8 @@ export class RemoteDeletionWorker {
         { item: item.id, attempts: item.attempts, error: message },
         'Remote deletion will be retried',
       );
+    } finally {
+      clearInterval(renew);
     }
   }
 
@@ -150,7 +197,11 @@ export class RemoteDeletionWorker {
     const account = await this.accounts.findAccount(accountId);
     const connection = account ? this.accounts.openaiConnection(account) : null;
     if (!connection) throw new Error('The account has no OpenAI connection');
-    return createOpenAIClient(connection, { maxRetries: this.options.sdkMaxRetries, timeoutMs: 30_000 });
+    return createOpenAIClient(connection, {
+      maxRetries: this.options.sdkMaxRetries,
+      timeoutMs: 30_000,
+      signal: this.abort.signal,
+    });
   }
 
   /** Detach, then delete, each File no other live store uses; then the store; then the mirror rows. */

@@ -330,6 +330,9 @@ export class SyncService {
         yield event;
         if (event.final) return;
       }
+      // The bus ended the stream (this process shuts down): close with the run as stored now.
+      const stored = await this.findRun(accountId, runId);
+      if (stored) yield progressEvent(stored, last.sequence);
     } finally {
       await events.return?.();
     }
