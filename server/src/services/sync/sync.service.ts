@@ -70,6 +70,7 @@ const isBehind = (event: SyncProgressEvent, last: SyncProgressEvent): boolean =>
 /** The run as it is now: the live entity keeps changing while the run goes on. */
 const copyOf = (run: SyncRunEntity): SyncRunEntity => Object.assign(new SyncRunEntity(), run);
 
+const SHUT_DOWN = 'The server shut down during this sync';
 const INTERRUPTED = 'Interrupted: the process running this sync stopped before it finished';
 
 /**
@@ -203,10 +204,20 @@ export class SyncService {
       await sync.execute();
     } catch (error) {
       run.status = 'FAILED';
-      const message = this.abort.signal.aborted
-        ? 'The server shut down during this sync'
-        : (error as Error).message;
+      const message = this.abort.signal.aborted ? SHUT_DOWN : (error as Error).message;
       run.errors = [...run.errors, { vectorStoreExternalId: null, message, at: new Date().toISOString() }];
+    }
+    if (
+      this.abort.signal.aborted &&
+      run.status !== 'SUCCEEDED' &&
+      !run.errors.some((e) => e.message === SHUT_DOWN)
+    ) {
+      // Aborted requests were recorded as store errors: say why, once, and the run is not a success.
+      run.status = 'FAILED';
+      run.errors = [
+        ...run.errors,
+        { vectorStoreExternalId: null, message: SHUT_DOWN, at: new Date().toISOString() },
+      ];
     }
     if (reader) {
       run.requests = reader.counters.requests;
