@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from 'graphql-yoga';
 import type { SyncRunStatus } from '../db/entities/sync-run.entity.ts';
 
@@ -37,7 +38,12 @@ export interface SyncProgressBus {
 
 /** Yoga's in-memory pubsub, keyed by account. */
 export function createInProcessSyncProgressBus(): SyncProgressBus {
-  const pubsub = createPubSub<{ syncProgress: [accountId: string, event: SyncProgressEvent] }>();
+  // Hundreds of subscribers of one account are normal: no "possible leak" warning at 10 listeners.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  const pubsub = createPubSub<{ syncProgress: [accountId: string, event: SyncProgressEvent] }>({
+    eventTarget: eventTarget as never,
+  });
   return {
     publish: (event) => pubsub.publish('syncProgress', event.accountId, event),
     subscribe(accountId) {
