@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 
@@ -23,17 +23,6 @@ interface RequestInfo {
  */
 export function useRequestLog(logger: Logger): Plugin {
   const requests = new WeakMap<Request, RequestInfo>();
-  const nameOf = (document: DocumentNode | undefined, operationName?: string | null) =>
-    document ? getOperationAST(document, operationName)?.name?.value : undefined;
-  const noteOperation = (args: {
-    contextValue: unknown;
-    document: DocumentNode;
-    operationName?: string | null;
-  }) => {
-    const request = (args.contextValue as { request?: Request }).request;
-    const info = request && requests.get(request);
-    if (info && !info.operationName) info.operationName = nameOf(args.document, args.operationName);
-  };
   return {
     onRequest({ request }) {
       const given = request.headers.get('x-request-id');
@@ -46,8 +35,15 @@ export function useRequestLog(logger: Logger): Plugin {
       const info = requests.get(request);
       if (info && params.operationName) info.operationName = params.operationName;
     },
-    onExecute: ({ args }) => noteOperation(args),
-    onSubscribe: ({ args }) => noteOperation(args),
+    // Validation sees every parsed document, executed or refused.
+    onValidate({ params, context }) {
+      const request = (context as { request?: Request }).request;
+      const info = request && requests.get(request);
+      if (info && !info.operationName) {
+        const operationName = (context as { params?: { operationName?: string } }).params?.operationName;
+        info.operationName = getOperationAST(params.documentAST, operationName)?.name?.value;
+      }
+    },
     onResponse({ request, response }) {
       const info = requests.get(request);
       if (!info) return;
