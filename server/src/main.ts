@@ -136,11 +136,12 @@ async function main(): Promise<void> {
       services.accounts.ensureDefaultAccount({ adminToken: config.adminToken, openai: openai.connection }),
     );
 
+    // Runs left RUNNING by a process that died are failed (only those whose account lock is free),
+    // at start and, with the jobs, periodically: a replica killed while the others run is noticed
+    // without a restart.
+    const deadRuns = new DeadRunJob(services.sync, logger, config.deadRunCheckMs);
+    await deadRuns.tick();
     if (config.runJobs) {
-      // Runs left RUNNING by a process that died are failed (only those whose account lock is free),
-      // now and periodically: a replica killed while the others run is noticed without a restart.
-      const deadRuns = new DeadRunJob(services.sync, logger, config.deadRunCheckMs);
-      await deadRuns.tick();
       deadRuns.start();
       runtime.jobs.push(deadRuns);
       const deletionWorker = new RemoteDeletionWorker(database.dataSource, services.accounts, logger, {
