@@ -80,6 +80,7 @@ describe('server CLI', () => {
     expect((await ask(adminToken)).body.data?.viewer.role).toBe('ADMIN');
 
     const tokens = await cli(['tokens', 'list', '--account', accountId]);
+    expect(tokens.code, tokens.stderr).toBe(0);
     const viewerId = tokens.stdout
       .split('\n')
       .find((line) => line.includes('dashboard'))!
@@ -94,6 +95,6 @@ describe('server CLI', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/accounts[\s\S]*tokens[\s\S]*sync/);
     const badRole = await cli(['tokens', 'issue', '--account', 'x', '--role', 'ROOT']);
-    expect(badRole.code).toBe(2);
+    expect(badRole.code, badRole.stderr).toBe(2);
   });
 });

@@ -37,6 +37,8 @@ export interface Emulator {
   account(apiKey: string): Account;
   /** Changes the attach delay of files attached from now on (tests that must see `in_progress`). */
   setAttachDelayMs(ms: number): void;
+  /** Finishes every attachment still in progress now, whatever its delay. */
+  settleAttachments(): void;
 }
 
 // RFC 6750 b64token: anything else is a malformed bearer credential.
@@ -69,6 +71,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     account,
     setAttachDelayMs(ms) {
       attachDelayMs = ms;
+    },
+    settleAttachments() {
+      for (const data of accounts.values()) data.catchUp(true);
     },
     handle(req, res) {
       dispatch(req, res).catch((error: unknown) => {

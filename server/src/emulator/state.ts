@@ -173,8 +173,9 @@ export class Account {
   constructor(private readonly env: AccountEnvironment) {}
 
   /** Applies everything that became due since the last request: settles, then expiries. */
-  catchUp(): void {
-    for (const file of this.pendingAttachments.popUntil(this.env.realMs())) {
+  catchUp(settleAllAttachments = false): void {
+    const settleUntil = settleAllAttachments ? Number.POSITIVE_INFINITY : this.env.realMs();
+    for (const file of this.pendingAttachments.popUntil(settleUntil)) {
       if (file.status === 'in_progress' && file.store.files.all.get(file.id) === file) this.settle(file);
     }
     const now = this.env.nowSeconds();

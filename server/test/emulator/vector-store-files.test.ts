@@ -55,6 +55,8 @@ describe('vector store files', () => {
     const binary = await upload(client, 'data.txt', Buffer.from([104, 0, 105]));
     const store = await client.vectorStores.create({ name: 'lifecycle' });
 
+    // Slow enough that the store is still in progress when read back, however loaded the machine.
+    emu.emulator.setAttachDelayMs(60_000);
     const attached = await client.vectorStores.files.create(store.id, {
       file_id: good.id,
       attributes: { kind: 'guide' },
@@ -68,6 +70,8 @@ describe('vector store files', () => {
       usage_bytes: 0,
     });
     expect((await client.vectorStores.retrieve(store.id)).status).toBe('in_progress');
+    emu.emulator.setAttachDelayMs(30);
+    emu.emulator.settleAttachments();
     for (const file of [exe, empty, binary])
       await client.vectorStores.files.create(store.id, { file_id: file.id });
 
