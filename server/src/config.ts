@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Cron } from 'croner';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: `.data/` lives there by default. */
@@ -19,7 +20,8 @@ export interface Config {
   /** Encrypts OpenAI keys at rest; unset: generated once and kept under `dataDir`. */
   secretKey: string | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  syncSchedule: string;
+  /** Cron schedule given to the default account (and accounts the CLI creates); null leaves it as stored. */
+  syncSchedule: string | null;
   /** Requests per second per token, sustained and in a burst. */
   rateLimit: { perSecond: number; burst: number };
   /** Largest accepted upload into a local store. */
@@ -72,6 +74,17 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
+  const cron = (key: string): string | null => {
+    const raw = str(key);
+    if (raw === null) return null;
+    try {
+      new Cron(raw, { paused: true }).stop();
+      return raw;
+    } catch {
+      problems.push(`${key} must be a cron expression (croner syntax, e.g. "*/5 * * * *"), got "${raw}"`);
+      return null;
+    }
+  };
   const url = (key: string, protocols: string[]): string | null => {
     const raw = str(key);
     if (raw === null) return null;
@@ -111,7 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken,
     secretKey,
     logLevel: logLevel as Config['logLevel'],
-    syncSchedule: str('SYNC_SCHEDULE') ?? '*/5 * * * *',
+    syncSchedule: cron('SYNC_SCHEDULE'),
     maxUploadBytes: positiveInt('MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
     rateLimit: {
       perSecond: positiveInt('RATE_LIMIT_PER_SECOND', 50),

@@ -133,7 +133,11 @@ async function main(): Promise<void> {
     const openai = await resolveOpenAIConnection(config, logger);
     runtime.openai = openai;
     const { generatedToken } = await withStartupLock(database.dataSource, () =>
-      services.accounts.ensureDefaultAccount({ adminToken: config.adminToken, openai: openai.connection }),
+      services.accounts.ensureDefaultAccount({
+        adminToken: config.adminToken,
+        openai: openai.connection,
+        syncSchedule: config.syncSchedule,
+      }),
     );
 
     // Runs left RUNNING by a process that died are failed (only those whose account lock is free),

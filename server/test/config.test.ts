@@ -9,7 +9,7 @@ describe('loadConfig', () => {
       databaseUrl: null,
       openaiApiKey: null,
       emulatorPort: 4010,
-      syncSchedule: '*/5 * * * *',
+      syncSchedule: null,
     });
     expect(config.dataDir).toMatch(/\.data$/);
   });
@@ -32,6 +32,11 @@ describe('loadConfig', () => {
 
   it('refuses a DATABASE_URL without a host', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres:/nohost' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses a SYNC_SCHEDULE that is not a cron expression, and keeps a valid one', () => {
+    expect(() => loadConfig({ SYNC_SCHEDULE: 'every tuesday' })).toThrow(/SYNC_SCHEDULE/);
+    expect(loadConfig({ SYNC_SCHEDULE: '*/30 * * * * *' }).syncSchedule).toBe('*/30 * * * * *');
   });
 
   it('refuses a short ADMIN_TOKEN', () => {

@@ -16,15 +16,23 @@ describe('the server process with nothing configured', () => {
   it('runs embedded PostgreSQL and the emulator, prints a token once, and keeps data across restarts', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-align-main-'));
     const port = await freePort();
-    const env = { PORT: String(port), EMULATOR_PORT: String(await freePort()), DATA_DIR: dataDir };
+    const env = {
+      PORT: String(port),
+      EMULATOR_PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      SYNC_SCHEDULE: '0 0 1 1 *',
+    };
 
     const first = await startServer(env);
     await waitForHealth(port, first.exited);
     const token = first.output().match(/Admin token \(shown once, keep it\): (\S+)/)?.[1];
     expect(token).toBeDefined();
     expect(first.output()).toMatch(/built-in OpenAI emulator/);
-    const viewer = await graphql(port, token!, '{ viewer { role account { emulated } } }');
-    expect(viewer.data.viewer).toEqual({ role: 'ADMIN', account: { emulated: true } });
+    const viewer = await graphql(port, token!, '{ viewer { role account { emulated syncSchedule } } }');
+    expect(viewer.data.viewer).toEqual({
+      role: 'ADMIN',
+      account: { emulated: true, syncSchedule: '0 0 1 1 *' },
+    });
     const created = await graphql(
       port,
       token!,

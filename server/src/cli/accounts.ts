@@ -40,9 +40,10 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write('No API key on standard input\n');
       return 2;
     }
-    return withServices(async (services) => {
+    return withServices(async (services, config) => {
       const account = await services.accounts.createAccount({
         name,
+        syncSchedule: config.syncSchedule,
         openaiApiKey: apiKey,
         openaiBaseUrl: values['openai-base-url'] ?? null,
         openaiProject: values['openai-project'] ?? null,

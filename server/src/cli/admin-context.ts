@@ -1,16 +1,19 @@
 import { loadSecretBox } from '../auth/load-secret-box.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { openDatabase } from '../database.ts';
 import { createLogger } from '../logger.ts';
 import { createServices, type Services } from '../services/index.ts';
 
 /** Runs an administration command with the services on the configured database (migrated first). */
-export async function withServices(work: (services: Services) => Promise<number>): Promise<number> {
+export async function withServices(
+  work: (services: Services, config: Config) => Promise<number>,
+): Promise<number> {
   const config = loadConfig();
   const database = await openDatabase(config, createLogger('warn', process.stderr));
   try {
     return await work(
       createServices(database.dataSource, await loadSecretBox(config), { dataDir: config.dataDir }),
+      config,
     );
   } finally {
     await database.close();

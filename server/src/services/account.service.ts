@@ -24,6 +24,7 @@ export interface NewAccount {
   openaiApiKey?: string | null;
   openaiBaseUrl?: string | null;
   openaiProject?: string | null;
+  syncSchedule?: string | null;
 }
 
 /** Accounts, their tokens and their OpenAI connection. */
@@ -43,6 +44,7 @@ export class AccountService {
       openaiApiKeyEncrypted: input.openaiApiKey ? this.secrets.encrypt(input.openaiApiKey) : null,
       openaiBaseUrl: input.openaiBaseUrl ?? null,
       openaiProject: input.openaiProject ?? null,
+      ...(input.syncSchedule ? { syncSchedule: input.syncSchedule } : {}),
     });
     return this.db.getRepository(AccountEntity).save(account);
   }
@@ -115,12 +117,15 @@ export class AccountService {
   async ensureDefaultAccount(options: {
     adminToken: string | null;
     openai: OpenAIConnection | null;
+    /** `SYNC_SCHEDULE`, when set, is the default account's schedule. */
+    syncSchedule?: string | null;
   }): Promise<{ account: AccountEntity; generatedToken: string | null }> {
     const repo = this.db.getRepository(AccountEntity);
     let account = await repo.findOne({ where: {}, order: { createdAt: 'ASC' } });
     const firstStart = account === null;
     account ??= await this.createAccount({ name: 'Default' });
     if (options.openai) await this.setOpenAIConnection(account.id, options.openai);
+    if (options.syncSchedule) await repo.update(account.id, { syncSchedule: options.syncSchedule });
 
     let generatedToken: string | null = null;
     if (options.adminToken) {
