@@ -51,7 +51,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     const leftovers = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'vs_test_%' OR datname = $1`,
+      `SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_%' OR datname = $1`,
       [template],
     );
     for (const { datname } of leftovers.rows)

@@ -158,6 +158,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     process.env.E2E_ADMIN_TOKEN = adminToken;
     process.env.E2E_VIEWER_TOKEN = viewerToken;
     process.env.E2E_DATABASE_URL = databaseUrl;
+    process.env.E2E_EMULATOR_URL = `http://127.0.0.1:${emulatorPort}`;
   } catch (error) {
     await teardown();
     throw error;

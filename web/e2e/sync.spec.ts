@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { withClient } from './support/db.ts';
-import { artifact, databaseUrl, rows, signIn } from './support/helpers.ts';
+import { artifact, databaseUrl, emulatorFaults, rows, signIn } from './support/helpers.ts';
 
 // One story, in order: the sync brings the emulator's stores and orphan Files, which the next tests use.
 test.describe.configure({ mode: 'serial' });
@@ -47,9 +47,14 @@ test('delete a mirror: it goes through DELETING, then it is gone (in OpenAI too)
   await expect(dialog.getByTestId('delete-summary')).toContainText('in OpenAI too: the store vs_');
   await expect(dialog.getByTestId('delete-summary')).toContainText('the Files no other store uses');
   await page.screenshot({ path: artifact('mirror-delete-dialog') });
-  await dialog.getByRole('button', { name: 'Delete store' }).click();
-
-  await expect(page.getByTestId('status-badge')).toHaveText(/Deleting/);
+  // OpenAI takes a moment to delete the store, so DELETING is on screen for a while however fast the queue.
+  await emulatorFaults({ latencyMs: 3000, routes: ['DELETE /v1/vector_stores/{vector_store_id}'] });
+  try {
+    await dialog.getByRole('button', { name: 'Delete store' }).click();
+    await expect(page.getByTestId('status-badge')).toHaveText(/Deleting/);
+  } finally {
+    await emulatorFaults({});
+  }
   // The queue may finish before the page has drawn the panel: read it in one go (no waiting, so no race
   // with its disappearance), and check it only if the store was still DELETING then.
   const [panel] = await page.getByTestId('deletion-panel').evaluateAll((nodes) =>

@@ -24,7 +24,8 @@ async function adminQuery(sql: string): Promise<void> {
 export async function createTestDatabase(
   options: { migrated?: boolean; logger?: Logger } = {},
 ): Promise<TestDatabase> {
-  const name = `vs_test_${randomBytes(6).toString('hex')}`;
+  // Named after this run's template, so a run cleans up its own databases and never another run's.
+  const name = `${inject('templateDatabase')}_${randomBytes(6).toString('hex')}`;
   const template = options.migrated === false ? 'template0' : inject('templateDatabase');
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = `${inject('postgresServerUrl')}/${name}`;

@@ -31,3 +31,15 @@ export function databaseUrl(): string {
   if (!url) throw new Error('E2E_DATABASE_URL is not set: run through `pnpm test:e2e` (global setup)');
   return url;
 }
+
+/** Sets the built-in emulator's faults (its control API); `{}` clears them. */
+export async function emulatorFaults(faults: Record<string, unknown>): Promise<void> {
+  const url = process.env.E2E_EMULATOR_URL;
+  if (!url) throw new Error('E2E_EMULATOR_URL is not set: run through playwright.config.ts');
+  const response = await fetch(`${url}/__emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (!response.ok) throw new Error(`emulator faults: ${response.status}`);
+}
