@@ -187,7 +187,7 @@ function sendJson(
 function sendText(
   res: ServerResponse,
   status: number,
-  json: string,
+  json: string | Buffer,
   headers: Record<string, string> = {},
 ): void {
   res.writeHead(status, {

@@ -56,8 +56,9 @@ export function fileBatchObject(batch: BatchRecord): Record<string, unknown> {
   };
 }
 
-export function fileJson(file: FileRecord): string {
-  file.json ??= JSON.stringify({
+/** The File's JSON as UTF-8, encoded on first use and kept on the record (see `FileRecord.json`). */
+export function fileJson(file: FileRecord): Buffer {
+  file.json ??= encodeJson({
     id: file.id,
     object: 'file',
     bytes: file.bytes,
@@ -70,17 +71,46 @@ export function fileJson(file: FileRecord): string {
   return file.json;
 }
 
+const encodeJson = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+
 /**
- * The list envelope, written as a string so that pre-serialized objects (Files) are joined, not
- * re-encoded. An empty page has `first_id`/`last_id` null, as OpenAI answers (the spec types them as
+ * The list envelope, written as a string so that each object is serialized once and joined, not
+ * nested and re-encoded. An empty page has `first_id`/`last_id` null, as OpenAI answers (the spec types them as
  * strings but says nothing of empty pages).
  */
 export function listJson<T extends { id: string }>(page: Page<T>, toJson: (item: T) => string): string {
+  return `${LIST_HEAD}${page.data.map(toJson).join(',')}${listTail(page)}`;
+}
+
+/**
+ * `listJson` for objects kept pre-encoded (Files): the page is one copy of their bytes into a single
+ * Buffer. Joining 10,000 strings and encoding the 1.6 MB result took ~3 ms; this takes ~0.6 ms.
+ * (`Buffer.concat` of the same parts is twice as slow: it re-checks and copies each part in JS.)
+ */
+export function listBytes<T extends { id: string }>(page: Page<T>, toBytes: (item: T) => Buffer): Buffer {
+  const items = page.data.map(toBytes);
+  const tail = Buffer.from(listTail(page));
+  let length = LIST_HEAD.length + tail.length + Math.max(0, items.length - 1);
+  for (const item of items) length += item.length;
+  const out = Buffer.allocUnsafe(length);
+  let offset = out.write(LIST_HEAD);
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out[offset++] = COMMA;
+    out.set(items[i]!, offset);
+    offset += items[i]!.length;
+  }
+  out.set(tail, offset);
+  return out;
+}
+
+const LIST_HEAD = '{"object":"list","data":[';
+const COMMA = 0x2c;
+
+function listTail<T extends { id: string }>(page: Page<T>): string {
   const first = page.data[0];
   const last = page.data[page.data.length - 1];
   return (
-    `{"object":"list","data":[${page.data.map(toJson).join(',')}],` +
-    `"first_id":${JSON.stringify(first?.id ?? null)},"last_id":${JSON.stringify(last?.id ?? null)},` +
+    `],"first_id":${JSON.stringify(first?.id ?? null)},"last_id":${JSON.stringify(last?.id ?? null)},` +
     `"has_more":${page.hasMore}}`
   );
 }

@@ -39,8 +39,11 @@ export interface FileRecord {
   readonly failure: string | null;
   /** The stores it is attached to, for "delete a File removes it from every store". */
   readonly attachments: Map<string, VsFileRecord>;
-  /** A File never changes, so its JSON is built once (a 10,000-File page is then a join). */
-  json?: string;
+  /**
+   * A File never changes (expiry deletes it rather than changing it), so its JSON is encoded to
+   * UTF-8 once: a 10,000-File page is then a copy of bytes, not a join and a re-encode.
+   */
+  json?: Buffer;
 }
 
 export interface StoreRecord {

@@ -15,8 +15,8 @@ export interface RequestContext {
   upload?: UploadedFile | undefined;
 }
 
-/** A handler's answer: a JSON value, JSON already serialized, or raw bytes. */
+/** A handler's answer: a JSON value, JSON already serialized (as text or UTF-8), or raw bytes. */
 export type Reply =
   | { json: unknown; headers?: Record<string, string> }
-  | { rawJson: string }
+  | { rawJson: string | Buffer }
   | { bytes: Buffer; contentType: string };

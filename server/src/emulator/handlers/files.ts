@@ -1,6 +1,6 @@
 import { badRequest } from '../errors.ts';
 import { pageOf } from '../pagination.ts';
-import { fileJson, listJson } from '../serialize.ts';
+import { fileJson, listBytes } from '../serialize.ts';
 import { OrderedCollection } from '../ordered-collection.ts';
 import type { FileRecord } from '../state.ts';
 import {
@@ -50,7 +50,7 @@ export function listFiles({ account, query }: RequestContext): Reply {
   const list = parseListQuery(query, { max: 10_000, default: 10_000, before: false });
   const purpose = query.get('purpose');
   const collection = purpose === null ? account.files : (account.filesWithPurposeIfAny(purpose) ?? NO_FILES);
-  return { rawJson: listJson(pageOf(collection, account.files, list), fileJson) };
+  return { rawJson: listBytes(pageOf(collection, account.files, list), fileJson) };
 }
 
 export function retrieveFile({ account, params }: RequestContext): Reply {
