@@ -1,6 +1,12 @@
 import { NotFoundError as OpenAINotFoundError } from 'openai';
 import type { SyncRunEntity } from '../../db/entities/sync-run.entity.ts';
-import { MirrorWriter, remoteStoreFields, remoteSummary, type LocalStore } from './mirror-writer.ts';
+import {
+  ListedIds,
+  MirrorWriter,
+  remoteStoreFields,
+  remoteSummary,
+  type LocalStore,
+} from './mirror-writer.ts';
 import type { RemoteReader, VectorStore } from './remote-reader.ts';
 import type { RunProgress } from './run-progress.ts';
 import { Semaphore } from './semaphore.ts';
@@ -36,8 +42,6 @@ export class AccountSync {
   /** Store listings in flight (the run's concurrency), and page writes in flight. */
   private readonly listingSlots: Semaphore;
   private readonly writeSlots: Semaphore;
-  /** OpenAI ids of Files whose rows are committed in this run. */
-  private readonly knownFiles = new Set<string>();
   private recordedErrors = 0;
   private droppedErrors = 0;
 
@@ -48,7 +52,7 @@ export class AccountSync {
     private readonly plan: AccountSyncPlan,
   ) {
     this.run = progress.run;
-    this.storeFiles = new StoreFilesWriter(writer, this.knownFiles);
+    this.storeFiles = new StoreFilesWriter(writer);
     this.listingSlots = new Semaphore(plan.concurrency);
     this.writeSlots = new Semaphore(plan.concurrency * 2);
   }
@@ -239,17 +243,17 @@ export class AccountSync {
     throw new Error('The listing ended without a last page');
   }
 
-  /** Lists every File (10,000 a page) and mirrors its metadata; the ids feed the final removal. */
-  private async syncFileObjects(): Promise<{ listed: string[]; startedAt: Date }> {
+  /**
+   * Lists every File (10,000 a page) and mirrors its metadata; the ids feed the final removal. Each
+   * page is let go once written: only its ids are kept, as compact text (see ListedIds).
+   */
+  private async syncFileObjects(): Promise<{ listed: ListedIds; startedAt: Date }> {
     const startedAt = await this.writer.now();
-    const listed: string[] = [];
+    const listed = new ListedIds();
     try {
       for await (const { data: page } of this.reader.filePages()) {
         await this.writer.upsertFiles(page, new Date());
-        for (const file of page) {
-          listed.push(file.id);
-          this.knownFiles.add(file.id);
-        }
+        listed.add(page.map((file) => file.id));
         this.syncCounters();
       }
     } catch (error) {

@@ -24,21 +24,14 @@ export interface StoreFilesResult {
 export class StoreFilesWriter {
   private readonly batcher: Batcher<Item, StoreFilesResult>;
 
-  /**
-   * @param knownFiles OpenAI ids of Files whose rows are committed (the Files listing adds to it as it
-   *   goes): pages made only of those need no placeholder statement.
-   */
-  constructor(writer: MirrorWriter, knownFiles: Set<string>) {
+  constructor(writer: MirrorWriter) {
     this.batcher = new Batcher(
       async (items) => {
-        // Placeholders for Files not known to be in the database yet, in a statement of their own:
-        // the link statement then sees every File row, including those another statement inserted
-        // concurrently (a single statement's snapshot would miss them).
-        const unknown = items.flatMap((item) => item.files.filter((file) => !knownFiles.has(file.id)));
-        if (unknown.length > 0) {
-          await writer.ensureFiles(unknown);
-          for (const file of unknown) knownFiles.add(file.id);
-        }
+        // Placeholders for the Files, in a statement of their own: the link statement then sees every
+        // File row, including those another statement inserted concurrently (a single statement's
+        // snapshot would miss them). Every batch asks (existing rows are left alone): remembering
+        // which Files are already written would mean holding every id of the account for the run.
+        await writer.ensureFiles(items.flatMap((item) => item.files));
         const written = await writer.writeLinks(
           items.flatMap((item) => item.files.map((file) => ({ vectorStoreId: item.vectorStoreId, file }))),
           items.flatMap((item) =>
