@@ -5,6 +5,7 @@ import { bearerToken } from './auth/token.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { QUERY_TOO_COSTLY } from './graphql/builder.ts';
 import type { GraphQLContext } from './graphql/context.ts';
+import { useJitExecution } from './graphql/jit.plugin.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
@@ -114,6 +115,8 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
         blockFieldSuggestion: { enabled: true },
       }).protect().plugins,
       useCostRefusal(),
+      // Queries and mutations run as compiled code (graphql-jit); subscriptions stay on graphql-js.
+      useJitExecution(logger),
       useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
       {
         // Liveness that also proves the database answers.
