@@ -14,6 +14,8 @@ import { StoreFilesWriter } from './store-files-writer.ts';
 
 /** At most this many errors are kept on a run's row; the rest are counted in the last one. */
 const MAX_RECORDED_ERRORS = 100;
+/** Files written per statement: a 10,000-File page goes in a few slices. */
+const FILE_WRITE_SLICE = 2_000;
 
 export interface AccountSyncPlan {
   /** Re-list every store's files, changed or not. */
@@ -252,8 +254,13 @@ export class AccountSync {
     const listed = new ListedIds();
     try {
       for await (const { data: page } of this.reader.filePages()) {
-        await this.writer.upsertFiles(page, new Date());
         listed.add(page.map((file) => file.id));
+        // Written in slices: each statement's rows and JSON text are garbage before the next is built,
+        // rather than a whole 10,000-File page's worth held across one long write.
+        const syncedAt = new Date();
+        for (let start = 0; start < page.length; start += FILE_WRITE_SLICE) {
+          await this.writer.upsertFiles(page.slice(start, start + FILE_WRITE_SLICE), syncedAt);
+        }
         this.syncCounters();
       }
     } catch (error) {

@@ -226,21 +226,26 @@ export class MirrorWriter {
     complete: Array<{ vectorStoreId: string; listed: string[]; summary: string }>,
   ): Promise<Map<string, { created: number; updated: number; removed: number }>> {
     if (links.length === 0 && complete.length === 0) return new Map();
-    const rows = links.map(({ vectorStoreId, file: f }) => ({
-      vector_store_id: vectorStoreId,
-      file_external_id: f.id,
-      status: f.status,
-      usage_bytes: f.usage_bytes,
-      last_error: f.last_error ?? null,
-      attributes: f.attributes ?? null,
-      chunking_strategy: f.chunking_strategy ?? null,
-      created_at: seconds(f.created_at),
-    }));
-    const done = complete.map((store) => ({
-      vector_store_id: store.vectorStoreId,
-      listed: Object.fromEntries(store.listed.map((id) => [id, 1])),
-      summary: store.summary,
-    }));
+    // As JSON text at once: the row objects are garbage before the write, not held across it.
+    const rows = JSON.stringify(
+      links.map(({ vectorStoreId, file: f }) => ({
+        vector_store_id: vectorStoreId,
+        file_external_id: f.id,
+        status: f.status,
+        usage_bytes: f.usage_bytes,
+        last_error: f.last_error ?? null,
+        attributes: f.attributes ?? null,
+        chunking_strategy: f.chunking_strategy ?? null,
+        created_at: seconds(f.created_at),
+      })),
+    );
+    const done = JSON.stringify(
+      complete.map((store) => ({
+        vector_store_id: store.vectorStoreId,
+        listed: Object.fromEntries(store.listed.map((id) => [id, 1])),
+        summary: store.summary,
+      })),
+    );
     const counts: Array<{ vector_store_id: string; created: number; updated: number; removed: number }> =
       await this.db.query(
         `WITH written AS (
@@ -282,12 +287,7 @@ export class MirrorWriter {
                  UNION ALL
                  SELECT vector_store_id, 0, 0, 1 FROM gone) AS changes
           GROUP BY vector_store_id`,
-        [
-          this.accountId,
-          JSON.stringify(rows),
-          JSON.stringify(done),
-          complete.map((store) => store.vectorStoreId),
-        ],
+        [this.accountId, rows, done, complete.map((store) => store.vectorStoreId)],
       );
     return new Map(counts.map(({ vector_store_id: id, ...count }) => [id, count]));
   }
@@ -326,13 +326,6 @@ export class MirrorWriter {
   /** Inserts or refreshes File metadata (and fills in placeholders). */
   async upsertFiles(files: FileObject[], syncedAt: Date): Promise<void> {
     if (files.length === 0) return;
-    const rows = files.map((f) => ({
-      external_id: f.id,
-      filename: f.filename,
-      bytes: f.bytes,
-      purpose: f.purpose,
-      created_at: seconds(f.created_at),
-    }));
     await this.db.query(
       `INSERT INTO file AS f (account_id, source, external_id, filename, bytes, purpose, file_created_at, synced_at)
        SELECT $1, 'cache', x.external_id, left(x.filename, 1024), x.bytes, left(x.purpose, 32), x.created_at, $3
@@ -345,7 +338,20 @@ export class MirrorWriter {
           AND (f.synced_at IS NULL
                OR (f.filename, f.bytes, f.purpose, f.file_created_at)
                   IS DISTINCT FROM (excluded.filename, excluded.bytes, excluded.purpose, excluded.file_created_at))`,
-      [this.accountId, JSON.stringify(rows), syncedAt],
+      [
+        this.accountId,
+        // Built inline, so no array of rows outlives its JSON text across the write.
+        JSON.stringify(
+          files.map((f) => ({
+            external_id: f.id,
+            filename: f.filename,
+            bytes: f.bytes,
+            purpose: f.purpose,
+            created_at: seconds(f.created_at),
+          })),
+        ),
+        syncedAt,
+      ],
     );
   }
 
