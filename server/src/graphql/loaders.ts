@@ -1,10 +1,5 @@
 import DataLoader from 'dataloader';
-import type { FileEntity } from '../db/entities/file.entity.ts';
-import type {
-  VectorStoreFileEntity,
-  VectorStoreFileStatus,
-} from '../db/entities/vector-store-file.entity.ts';
-import { isUuid } from '../services/ids.ts';
+import type { LinkWithFile, VectorStoreFileStatus } from '../db/entities/vector-store-file.entity.ts';
 import type { Services } from '../services/index.ts';
 
 interface FirstLinksKey {
@@ -14,17 +9,12 @@ interface FirstLinksKey {
 }
 
 /**
- * Per-request batching: a page of stores asking for their first files, and those files, costs one
- * query per kind, not one per store (no N+1).
+ * Per-request batching: a page of stores asking for their first files (with their Files) costs one
+ * query, not one per store (no N+1).
  */
 export function createLoaders(services: Services, accountId: string) {
   return {
-    file: new DataLoader<string, FileEntity | null>(async (ids) => {
-      const rows = await services.files.findByIds(accountId, ids.filter(isUuid));
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    firstLinks: new DataLoader<FirstLinksKey, VectorStoreFileEntity[], string>(
+    firstLinks: new DataLoader<FirstLinksKey, LinkWithFile[], string>(
       async (keys) => {
         // Keys of one request share status and page size in practice; group in case they do not.
         const groups = new Map<string, FirstLinksKey[]>();
@@ -32,7 +22,7 @@ export function createLoaders(services: Services, accountId: string) {
           const group = `${key.status}|${key.limit}`;
           groups.set(group, [...(groups.get(group) ?? []), key]);
         }
-        const results = new Map<string, VectorStoreFileEntity[]>();
+        const results = new Map<string, LinkWithFile[]>();
         for (const group of groups.values()) {
           const { status, limit } = group[0]!;
           const links = await services.files.firstLinksOfStores(

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { FileEntity } from '../db/entities/file.entity.ts';
 import {
   VectorStoreFileEntity,
+  type LinkWithFile,
   type VectorStoreFileStatus,
 } from '../db/entities/vector-store-file.entity.ts';
 import { epochMs, PreparedStatements } from '../db/prepared-statements.ts';
@@ -16,10 +17,11 @@ export const vectorStoreFileSortKey: SortKey = {
 
 /**
  * A link and its File as one row: the columns the GraphQL types expose, bigint as float8 and instants
- * as epoch milliseconds.
+ * as epoch milliseconds. The store comes as its position in the asked list and the File's account is
+ * the one asked for: a page reads hundreds of these rows, and every text column costs a decode.
  */
 interface LinkWithFileRow {
-  vectorStoreId: string;
+  ord: number;
   fileId: string;
   status: VectorStoreFileStatus;
   usageBytes: number;
@@ -27,7 +29,6 @@ interface LinkWithFileRow {
   attributes: VectorStoreFileEntity['attributes'];
   chunkingStrategy: VectorStoreFileEntity['chunkingStrategy'];
   createdAt: number;
-  fileAccountId: string;
   fileSource: FileEntity['source'];
   fileExternalId: string | null;
   filename: string;
@@ -36,39 +37,37 @@ interface LinkWithFileRow {
   fileCreatedAt: number;
 }
 
-function linkWithFile(row: LinkWithFileRow): VectorStoreFileEntity {
-  const file = Object.assign(new FileEntity(), {
-    id: row.fileId,
-    accountId: row.fileAccountId,
-    source: row.fileSource,
-    externalId: row.fileExternalId,
-    filename: row.filename,
-    bytes: row.bytes,
-    purpose: row.purpose,
-    fileCreatedAt: new Date(row.fileCreatedAt),
-  });
-  return Object.assign(new VectorStoreFileEntity(), {
-    vectorStoreId: row.vectorStoreId,
-    fileId: row.fileId,
-    status: row.status,
-    usageBytes: row.usageBytes,
-    lastError: row.lastError,
-    attributes: row.attributes,
-    chunkingStrategy: row.chunkingStrategy,
-    createdAt: new Date(row.createdAt),
-    file,
-  });
+function linkWithFile(row: LinkWithFileRow, vectorStoreId: string, accountId: string): LinkWithFile {
+  const file = new FileEntity();
+  file.id = row.fileId;
+  file.accountId = accountId;
+  file.source = row.fileSource;
+  file.externalId = row.fileExternalId;
+  file.filename = row.filename;
+  file.bytes = row.bytes;
+  file.purpose = row.purpose;
+  file.fileCreatedAt = new Date(row.fileCreatedAt);
+  const link = new VectorStoreFileEntity() as LinkWithFile;
+  link.vectorStoreId = vectorStoreId;
+  link.fileId = row.fileId;
+  link.status = row.status;
+  link.usageBytes = row.usageBytes;
+  link.lastError = row.lastError;
+  link.attributes = row.attributes;
+  link.chunkingStrategy = row.chunkingStrategy;
+  link.createdAt = new Date(row.createdAt);
+  link.file = file;
+  return link;
 }
 
 /** The first links of each store and their Files, in store order then link order. */
 const firstLinksSql = (withStatus: boolean) => `
-  SELECT l.* FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, ord)
+  SELECT s.ord::int AS ord, l.* FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, ord)
   CROSS JOIN LATERAL (
-    SELECT l.vector_store_id AS "vectorStoreId", l.file_id AS "fileId", l.status,
-           l.usage_bytes::float8 AS "usageBytes", l.last_error AS "lastError", l.attributes,
-           l.chunking_strategy AS "chunkingStrategy", ${epochMs('l.created_at')} AS "createdAt",
-           f.account_id AS "fileAccountId", f.source AS "fileSource", f.external_id AS "fileExternalId",
-           f.filename, f.bytes::float8 AS bytes, f.purpose, ${epochMs('f.file_created_at')} AS "fileCreatedAt"
+    SELECT l.file_id AS "fileId", l.status, l.usage_bytes::float8 AS "usageBytes", l.last_error AS "lastError",
+           l.attributes, l.chunking_strategy AS "chunkingStrategy", ${epochMs('l.created_at')} AS "createdAt",
+           f.source AS "fileSource", f.external_id AS "fileExternalId", f.filename, f.bytes::float8 AS bytes,
+           f.purpose, ${epochMs('f.file_created_at')} AS "fileCreatedAt"
       FROM vector_store_file l JOIN file f ON f.id = l.file_id AND f.account_id = $1
      WHERE l.vector_store_id = s.id ${withStatus ? 'AND l.status = $4' : ''}
      ORDER BY l.created_at, l.file_id LIMIT $3) l
@@ -90,15 +89,16 @@ export class FileService {
     vectorStoreId: string,
     status: VectorStoreFileStatus | null,
     page: PageRequest,
-  ): Promise<VectorStoreFileEntity[]> {
+  ): Promise<LinkWithFile[]> {
     const qb = this.db
       .getRepository(VectorStoreFileEntity)
       .createQueryBuilder('link')
       .innerJoin('link.vectorStore', 'vs', 'vs.account_id = :accountId', { accountId })
+      .innerJoinAndSelect('link.file', 'file')
       .where('link.vector_store_id = :vectorStoreId', { vectorStoreId });
     if (status) qb.andWhere('link.status = :status', { status });
     // The link's key is (store, file): the file id breaks ties of the keyset.
-    return applyKeyset(qb, 'link.file_id', vectorStoreFileSortKey, page).getMany();
+    return (await applyKeyset(qb, 'link.file_id', vectorStoreFileSortKey, page).getMany()) as LinkWithFile[];
   }
 
   /**
@@ -110,13 +110,16 @@ export class FileService {
     vectorStoreIds: readonly string[],
     status: VectorStoreFileStatus | null,
     limit: number,
-  ): Promise<Map<string, VectorStoreFileEntity[]>> {
+  ): Promise<Map<string, LinkWithFile[]>> {
     const rows = await this.statements.rows<LinkWithFileRow>(
       status ? FIRST_LINKS_WITH_STATUS : FIRST_LINKS,
       status ? [accountId, vectorStoreIds, limit, status] : [accountId, vectorStoreIds, limit],
     );
-    const byStore = new Map<string, VectorStoreFileEntity[]>(vectorStoreIds.map((id) => [id, []]));
-    for (const row of rows) byStore.get(row.vectorStoreId)!.push(linkWithFile(row));
+    const byStore = new Map<string, LinkWithFile[]>(vectorStoreIds.map((id) => [id, []]));
+    for (const row of rows) {
+      const vectorStoreId = vectorStoreIds[row.ord - 1]!;
+      byStore.get(vectorStoreId)!.push(linkWithFile(row, vectorStoreId, accountId));
+    }
     return byStore;
   }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FileEntity } from '../db/entities/file.entity.ts';
-import { VectorStoreFileEntity } from '../db/entities/vector-store-file.entity.ts';
+import { VectorStoreFileEntity, type LinkWithFile } from '../db/entities/vector-store-file.entity.ts';
 import { VectorStoreEntity } from '../db/entities/vector-store.entity.ts';
 import type { ContentStore } from '../uploads/content-store.ts';
 import type { StagedUpload } from '../uploads/staged-upload.ts';
@@ -120,11 +120,7 @@ export class LocalStoreWriter {
   }
 
   /** Stores an upload (already streamed to disk) and attaches it to a local store. */
-  async addFile(
-    accountId: string,
-    vectorStoreId: string,
-    upload: StagedUpload,
-  ): Promise<VectorStoreFileEntity> {
+  async addFile(accountId: string, vectorStoreId: string, upload: StagedUpload): Promise<LinkWithFile> {
     if (upload.tooLarge) {
       throw new ValidationError(
         'file',
@@ -143,16 +139,19 @@ export class LocalStoreWriter {
       const store = await this.lockWritable(manager, accountId, vectorStoreId, 'vectorStoreId');
       if (store.status === 'expired') throw new ValidationError('vectorStoreId', 'The store has expired');
       const now = this.now();
-      const file = await manager.getRepository(FileEntity).save({
-        accountId,
-        source: 'primary',
-        externalId: null,
-        filename: upload.filename,
-        bytes: upload.bytes,
-        purpose: 'assistants',
-        contentHash: upload.sha256,
-        fileCreatedAt: now,
-      });
+      const files = manager.getRepository(FileEntity);
+      const file = await files.save(
+        files.create({
+          accountId,
+          source: 'primary',
+          externalId: null,
+          filename: upload.filename,
+          bytes: upload.bytes,
+          purpose: 'assistants',
+          contentHash: upload.sha256,
+          fileCreatedAt: now,
+        }),
+      );
       const saved = await manager.getRepository(VectorStoreFileEntity).save({
         vectorStoreId: store.id,
         fileId: file.id,
@@ -168,7 +167,7 @@ export class LocalStoreWriter {
       await this.touch(manager, store, now);
       // Last step: if it fails, the transaction rolls back and the temp file is deleted with the request.
       await this.contents.adopt(upload);
-      return saved;
+      return Object.assign(saved, { file });
     });
     return link;
   }

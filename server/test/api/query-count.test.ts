@@ -89,3 +89,32 @@ describe('page info', () => {
     }
   });
 });
+
+describe('a later page of a store’s files', () => {
+  it('comes with each File in the query that reads the page', async () => {
+    const STORE = `query($after: String) {
+      vectorStores(first: 1) {
+        edges { node { files(first: 3, after: $after) { edges { cursor node { file { filename bytes } } } } } }
+      }
+    }`;
+    type Page = {
+      vectorStores: {
+        edges: Array<{
+          node: { files: { edges: Array<{ cursor: string; node: { file: { filename: string } } }> } };
+        }>;
+      };
+    };
+    const first = await api.graphql<Page>(STORE, { token });
+    const firstEdges = first.body.data!.vectorStores.edges[0]!.node.files.edges;
+    queries = [];
+    const next = await api.graphql<Page>(STORE, { token, variables: { after: firstEdges.at(-1)!.cursor } });
+    expect(next.body.errors).toBeUndefined();
+    const names = next.body.data!.vectorStores.edges[0]!.node.files.edges.map((e) => e.node.file.filename);
+    const before = firstEdges.map((e) => e.node.file.filename);
+    expect(names).toHaveLength(3);
+    expect(new Set([...before, ...names]).size).toBe(6);
+    for (const name of names) expect(name).toMatch(/^f[1-7]\.txt$/);
+    // auth, page of stores, the store's later page of links joined with their Files
+    expect(queries).toHaveLength(3);
+  });
+});

@@ -43,3 +43,6 @@ export class VectorStoreFileEntity {
   @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
   updatedAt!: Date;
 }
+
+/** A link as the API hands it out: always with its File. */
+export type LinkWithFile = VectorStoreFileEntity & { file: FileEntity };

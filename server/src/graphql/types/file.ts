@@ -1,10 +1,10 @@
 import { FileEntity } from '../../db/entities/file.entity.ts';
-import { VectorStoreFileEntity } from '../../db/entities/vector-store-file.entity.ts';
+import type { LinkWithFile } from '../../db/entities/vector-store-file.entity.ts';
 import { vectorStoreFileSortKey } from '../../services/file.service.ts';
 import { isUuid } from '../../services/ids.ts';
 import { encodeCursor, type PageRequest } from '../../services/keyset.ts';
 import { builder, DEFAULT_PAGE_SIZE } from '../builder.ts';
-import { cursorConnection, selectsField } from '../connection.ts';
+import { cursorConnection, selectsField, edgeObject } from '../connection.ts';
 import { VectorStore, VectorStoreSourceEnum } from './vector-store.ts';
 
 export const FileObject = builder.node(FileEntity, {
@@ -53,21 +53,11 @@ const FileError = builder.objectRef<{ code: string; message: string }>('VectorSt
   }),
 });
 
-export const VectorStoreFile = builder.objectRef<VectorStoreFileEntity>('VectorStoreFile').implement({
+export const VectorStoreFile = builder.objectRef<LinkWithFile>('VectorStoreFile').implement({
   description: 'A File attached to a store, with its processing state in that store.',
   fields: (t) => ({
-    file: t.field({
-      type: FileObject,
-      description: 'The attached File.',
-      // The first page of a store's files comes with them (answered without a promise); later pages
-      // load them in one batch.
-      resolve: (link, _args, context) =>
-        link.file ??
-        context.loaders.file.load(link.fileId).then((file) => {
-          if (!file) throw new Error(`File ${link.fileId} of a link is missing`);
-          return file;
-        }),
-    }),
+    // Every link comes with its File (joined by the query that read it): no resolver call, no promise.
+    file: t.expose('file', { type: FileObject, description: 'The attached File.' }),
     status: t.expose('status', { type: VectorStoreFileStatusEnum, description: 'Processing state.' }),
     usageBytes: t.exposeFloat('usageBytes', { description: 'Bytes the file uses in the store.' }),
     lastError: t.field({
@@ -104,8 +94,7 @@ builder.objectField(VectorStore, 'files', (t) =>
             args,
             defaultSize: DEFAULT_PAGE_SIZE,
             maxSize: 100,
-            toCursor: (link: VectorStoreFileEntity) =>
-              encodeCursor(vectorStoreFileSortKey, link, link.fileId),
+            toCursor: (link: LinkWithFile) => encodeCursor(vectorStoreFileSortKey, link, link.fileId),
             pageInfoSelected: selectsField(info, 'pageInfo'),
           },
           (page: PageRequest) =>
@@ -125,6 +114,6 @@ builder.objectField(VectorStore, 'files', (t) =>
         ),
     },
     { name: 'VectorStoreFileConnection', description: 'A page of files of a store.' },
-    { name: 'VectorStoreFileEdge', description: 'A file of a store and its cursor.' },
+    edgeObject('VectorStoreFileEdge', 'A file of a store and its cursor.', VectorStoreFile),
   ),
 );

@@ -3,6 +3,7 @@ import { isCostlyWithoutExpiration } from '../../domain/storage-cost.ts';
 import { encodeCursor, type PageRequest } from '../../services/keyset.ts';
 import { orphanFileSortKey, type OrphanFile, type OrphanTotals } from '../../services/orphan.service.ts';
 import type { StorageCost as StorageCostShape } from '../../services/orphan.service.ts';
+import { edgeObject } from '../connection.ts';
 import { builder } from '../builder.ts';
 import { FileObject } from './file.ts';
 import { VectorStore, VectorStoreSourceEnum } from './vector-store.ts';
@@ -122,7 +123,7 @@ builder.queryFields((t) => ({
         }),
       }),
     },
-    { name: 'OrphanFileEdge', description: 'An orphan File and its cursor.' },
+    edgeObject('OrphanFileEdge', 'An orphan File and its cursor.', OrphanFileRef),
   ),
   storageCost: t.field({
     type: StorageCostRef,

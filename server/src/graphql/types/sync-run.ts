@@ -4,6 +4,7 @@ import type { SyncProgressEvent } from '../../events/sync-progress.ts';
 import { NotFoundError, ValidationError } from '../../services/errors.ts';
 import { isUuid } from '../../services/ids.ts';
 import type { PageRequest } from '../../services/keyset.ts';
+import { edgeObject } from '../connection.ts';
 import { builder } from '../builder.ts';
 import { VectorStore } from './vector-store.ts';
 
@@ -187,7 +188,7 @@ builder.queryFields((t) => ({
         }),
       }),
     },
-    { name: 'SyncRunEdge', description: 'A run and its cursor.' },
+    edgeObject('SyncRunEdge', 'A run and its cursor.', SyncRun),
   ),
   syncRun: t.field({
     type: SyncRun,

@@ -1,6 +1,6 @@
 import type { RemoteDeletionEntity } from '../../db/entities/remote-deletion.entity.ts';
 import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
-import { VectorStoreFileEntity } from '../../db/entities/vector-store-file.entity.ts';
+import type { LinkWithFile } from '../../db/entities/vector-store-file.entity.ts';
 import { NotFoundError, ReadOnlyMirrorError, ValidationError } from '../../services/errors.ts';
 import { builder } from '../builder.ts';
 import { FileObject, VectorStoreFile } from './file.ts';
@@ -81,7 +81,7 @@ const DeleteVectorStorePayload = builder
   });
 
 const VectorStoreFilePayload = builder
-  .objectRef<{ link: VectorStoreFileEntity; vectorStoreId: string }>('VectorStoreFilePayload')
+  .objectRef<{ link: LinkWithFile; vectorStoreId: string }>('VectorStoreFilePayload')
   .implement({
     description: 'The attached file and its store.',
     fields: (t) => ({
