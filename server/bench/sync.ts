@@ -21,6 +21,8 @@ import type { VectorStore, VectorStoreFile } from '../src/services/sync/remote-r
  * is the sync's alone (the emulator and the bench stay in this process). Baselines: the naive loop
  * (one request at a time, SDK auto-pagination) and the lower bound (minimal requests × latency ÷
  * concurrency).
+ *
+ * `BENCH_SYNC_CPU_PROF=<dir>` writes a CPU profile of each measured sync process into <dir>.
  */
 
 const LATENCY_MS = 20;
@@ -29,6 +31,8 @@ const CONCURRENCY = 16;
 const MAX_RPS = 5_000;
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const thisFile = fileURLToPath(import.meta.url);
+/** `BENCH_SYNC_CPU_PROF=<dir>`: a CPU profile of each measured sync process is written there. */
+const PROFILE_DIR = process.env.BENCH_SYNC_CPU_PROF;
 const serverDir = path.resolve(path.dirname(thisFile), '..');
 
 interface ChildSpec {
@@ -114,7 +118,15 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     // --expose-gc only lets the child measure its live heap once the sync is over.
-    ['--expose-gc', '--import', 'tsx/esm', thisFile, '--child', JSON.stringify(spec)],
+    [
+      '--expose-gc',
+      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      '--import',
+      'tsx/esm',
+      thisFile,
+      '--child',
+      JSON.stringify(spec),
+    ],
     { cwd: serverDir, maxBuffer: 1 << 20 },
   );
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult;
