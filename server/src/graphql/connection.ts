@@ -1,6 +1,6 @@
 import { parseCursorConnectionArgs, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import type { ObjectRef } from '@pothos/core';
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { PageRequest } from '../services/keyset.ts';
 import { builder } from './builder.ts';
 
@@ -80,16 +80,30 @@ export async function cursorConnection<T>(
   };
 }
 
+/** Field names selected directly by a field node's selection set, per operation (documents are cached). */
+const selectedNames = new WeakMap<FieldNode, Set<string>>();
+
 /**
  * Whether the field being resolved selects `name` directly (through fragments too). Directives are
  * not evaluated: a field under `@include`/`@skip` counts as selected, which only costs a little work.
+ * A page of stores asks this once per store for the same field node, so the answer is kept per node.
  */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
-  const inSet = (set: SelectionSetNode | undefined): boolean =>
-    set?.selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value === name;
-      if (selection.kind === Kind.INLINE_FRAGMENT) return inSet(selection.selectionSet);
-      return inSet(info.fragments[selection.name.value]?.selectionSet);
-    }) ?? false;
-  return info.fieldNodes.some((node) => inSet(node.selectionSet));
+  return info.fieldNodes.some((node) => {
+    let names = selectedNames.get(node);
+    if (!names) {
+      names = new Set();
+      collectNames(info, node.selectionSet, names);
+      selectedNames.set(node, names);
+    }
+    return names.has(name);
+  });
+}
+
+function collectNames(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, names: Set<string>): void {
+  for (const selection of set?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) collectNames(info, selection.selectionSet, names);
+    else collectNames(info, info.fragments[selection.name.value]?.selectionSet, names);
+  }
 }

@@ -64,13 +64,14 @@ type StoreRow = Omit<VectorStoreEntity, InstantColumn | 'filesListedSummary'> &
   Record<'createdAt' | 'updatedAt', number>;
 
 function storeFromRow(row: StoreRow): VectorStoreEntity {
-  return Object.assign(new VectorStoreEntity(), row, {
-    expiresAt: dateOrNull(row.expiresAt),
-    lastActiveAt: dateOrNull(row.lastActiveAt),
-    syncedAt: dateOrNull(row.syncedAt),
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
-  });
+  // Copied once, then its instants made Dates in place.
+  const store = Object.assign(new VectorStoreEntity(), row) as unknown as VectorStoreEntity;
+  store.expiresAt = dateOrNull(row.expiresAt);
+  store.lastActiveAt = dateOrNull(row.lastActiveAt);
+  store.syncedAt = dateOrNull(row.syncedAt);
+  store.createdAt = new Date(row.createdAt);
+  store.updatedAt = new Date(row.updatedAt);
+  return store;
 }
 
 /** The WHERE conditions of a filter, always scoped by the account. */

@@ -100,11 +100,7 @@ builder.objectField(VectorStore, 'files', (t) =>
           (page: PageRequest) =>
             // The first page of many stores is batched; later pages concern one store at a time.
             !page.after && !page.before && !page.inverted
-              ? context.loaders.firstLinks.load({
-                  vectorStoreId: store.id,
-                  status: args.status ?? null,
-                  limit: page.limit,
-                })
+              ? context.loaders.firstLinks(args.status ?? null, page.limit).load(store.id)
               : context.services.files.listLinks(
                   context.principal.accountId,
                   store.id,
