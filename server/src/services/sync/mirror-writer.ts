@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { PreparedStatements } from '../../db/prepared-statements.ts';
 import type { FileObject, VectorStore, VectorStoreFile } from './remote-reader.ts';
 
 /**
@@ -118,21 +119,31 @@ export function remoteStoreFields(store: VectorStore): string {
  * and a store being deleted (`status = 'deleting'`) is left to the deletion queue.
  */
 export class MirrorWriter {
+  /**
+   * The statements a sync repeats for every page (find and write stores, ensure Files, write links,
+   * write Files) are prepared: PostgreSQL parses and plans each text once per connection instead of
+   * once per page, which on a full sync is hundreds of plans of these large statements.
+   */
+  private readonly statements: PreparedStatements;
+
   constructor(
     private readonly db: DataSource,
     private readonly accountId: string,
-  ) {}
+  ) {
+    this.statements = new PreparedStatements(db);
+  }
 
   /** The local rows of these remote stores (of any source and status: the caller decides). */
   async findStores(externalIds: string[]): Promise<Map<string, LocalStore>> {
-    const rows: Array<Record<string, unknown> & { id: string; external_id: string }> = await this.db.query(
-      `SELECT id, external_id, source, status, name, description, expiration_days, expires_at, last_active_at,
+    const rows: Array<Record<string, unknown> & { id: string; external_id: string }> =
+      await this.statements.rows(
+        `SELECT id, external_id, source, status, name, description, expiration_days, expires_at, last_active_at,
               usage_bytes, file_count_in_progress AS in_progress, file_count_completed AS completed,
               file_count_failed AS failed, file_count_cancelled AS cancelled, file_count_total AS total,
               metadata, created_at, files_listed_summary
          FROM vector_store WHERE account_id = $1 AND external_id IS NOT NULL AND external_id = ANY($2::text[])`,
-      [this.accountId, externalIds],
-    );
+        [this.accountId, externalIds],
+      );
     return new Map(
       rows.map((row) => [
         row.external_id,
@@ -151,7 +162,7 @@ export class MirrorWriter {
   /** Inserts or refreshes mirrors; returns the local id of each store written. */
   async upsertStores(stores: VectorStore[], syncedAt: Date): Promise<Map<string, string>> {
     if (stores.length === 0) return new Map();
-    const rows: Array<{ id: string; external_id: string }> = await this.db.query(
+    const rows: Array<{ id: string; external_id: string }> = await this.statements.rows(
       `INSERT INTO vector_store AS vs (account_id, backend, source, external_id, name, description, status,
               expiration_days, expires_at, last_active_at, usage_bytes, file_count_in_progress,
               file_count_completed, file_count_failed, file_count_cancelled, file_count_total, metadata,
@@ -198,7 +209,7 @@ export class MirrorWriter {
    */
   async ensureFiles(files: VectorStoreFile[]): Promise<void> {
     if (files.length === 0) return;
-    await this.db.query(
+    await this.statements.rows(
       `INSERT INTO file (account_id, source, external_id, filename, bytes, purpose, file_created_at)
        SELECT $1, 'cache', x.external_id, '', 0, 'assistants', x.created_at
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, created_at timestamptz)
@@ -247,7 +258,7 @@ export class MirrorWriter {
       })),
     );
     const counts: Array<{ vector_store_id: string; created: number; updated: number; removed: number }> =
-      await this.db.query(
+      await this.statements.rows(
         `WITH written AS (
            INSERT INTO vector_store_file AS l (vector_store_id, file_id, status, usage_bytes, last_error,
                   attributes, chunking_strategy, created_at, updated_at)
@@ -326,7 +337,7 @@ export class MirrorWriter {
   /** Inserts or refreshes File metadata (and fills in placeholders). */
   async upsertFiles(files: FileObject[], syncedAt: Date): Promise<void> {
     if (files.length === 0) return;
-    await this.db.query(
+    await this.statements.rows(
       `INSERT INTO file AS f (account_id, source, external_id, filename, bytes, purpose, file_created_at, synced_at)
        SELECT $1, 'cache', x.external_id, left(x.filename, 1024), x.bytes, left(x.purpose, 32), x.created_at, $3
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, filename text, bytes bigint, purpose text,
