@@ -80,30 +80,53 @@ export async function cursorConnection<T>(
   };
 }
 
-/** Field names selected directly by a field node's selection set, per operation (documents are cached). */
-const selectedNames = new WeakMap<FieldNode, Set<string>>();
+/** Field names selected at a path under a field node, per node and path (documents are cached). */
+const selectedNames = new WeakMap<FieldNode, Map<string, Set<string>>>();
 
 /**
- * Whether the field being resolved selects `name` directly (through fragments too). Directives are
- * not evaluated: a field under `@include`/`@skip` counts as selected, which only costs a little work.
- * A page of stores asks this once per store for the same field node, so the answer is kept per node.
+ * The names of the fields selected at `path` under the field being resolved (`[]`: directly under
+ * it), through fragments too. Directives are not evaluated: a field under `@include`/`@skip` counts
+ * as selected, which only costs a little work. A page of stores asks this once per store for the
+ * same field node, so the answer is kept per node.
  */
-export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
-  return info.fieldNodes.some((node) => {
-    let names = selectedNames.get(node);
-    if (!names) {
-      names = new Set();
-      collectNames(info, node.selectionSet, names);
-      selectedNames.set(node, names);
+export function selectedAt(info: GraphQLResolveInfo, path: readonly string[]): ReadonlySet<string> {
+  const key = path.join('.');
+  const perNode = info.fieldNodes.map((node) => {
+    let byPath = selectedNames.get(node);
+    if (!byPath) selectedNames.set(node, (byPath = new Map()));
+    let found = byPath.get(key);
+    if (!found) {
+      found = new Set();
+      collectNames(info, [node.selectionSet], path, found);
+      byPath.set(key, found);
     }
-    return names.has(name);
+    return found;
   });
+  return perNode.length === 1 ? perNode[0]! : new Set(perNode.flatMap((names) => [...names]));
 }
 
-function collectNames(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, names: Set<string>): void {
-  for (const selection of set?.selections ?? []) {
-    if (selection.kind === Kind.FIELD) names.add(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) collectNames(info, selection.selectionSet, names);
-    else collectNames(info, info.fragments[selection.name.value]?.selectionSet, names);
-  }
+/** Whether the field being resolved selects `name` directly (see `selectedAt`). */
+export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  return selectedAt(info, []).has(name);
+}
+
+/** Adds the field names of `sets` (following `path` down through fields of those names) to `names`. */
+function collectNames(
+  info: GraphQLResolveInfo,
+  sets: Array<SelectionSetNode | undefined>,
+  path: readonly string[],
+  names: Set<string>,
+): void {
+  const below: Array<SelectionSetNode | undefined> = [];
+  const visit = (set: SelectionSetNode | undefined) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+      else if (selection.kind === Kind.FRAGMENT_SPREAD)
+        visit(info.fragments[selection.name.value]?.selectionSet);
+      else if (path.length === 0) names.add(selection.name.value);
+      else if (selection.name.value === path[0]) below.push(selection.selectionSet);
+    }
+  };
+  for (const set of sets) visit(set);
+  if (path.length > 0 && below.length > 0) collectNames(info, below, path.slice(1), names);
 }

@@ -47,16 +47,18 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /**
  * What a list page reads of a store: the columns the GraphQL type exposes, named as the entity's
  * properties, bigint as float8 (byte counts stay far below 2^53) and instants as epoch milliseconds,
- * so a row becomes an entity without TypeORM's hydration.
+ * so a row becomes an entity without TypeORM's hydration. The list columns hold every sort key (a
+ * cursor needs it); the details are read only when asked for.
  */
-const STORE_COLUMNS = `vs.id, vs.account_id AS "accountId", vs.backend, vs.source, vs.external_id AS "externalId",
-  vs.name, vs.description, vs.status, vs.expiration_days AS "expirationDays",
+const STORE_LIST_COLUMNS = `vs.id, vs.backend, vs.source, vs.name, vs.status,
   ${epochMs('vs.expires_at')} AS "expiresAt", ${epochMs('vs.last_active_at')} AS "lastActiveAt",
   vs.usage_bytes::float8 AS "usageBytes",
   vs.file_count_in_progress AS "fileCountInProgress", vs.file_count_completed AS "fileCountCompleted",
   vs.file_count_failed AS "fileCountFailed", vs.file_count_cancelled AS "fileCountCancelled",
-  vs.file_count_total AS "fileCountTotal", vs.metadata, ${epochMs('vs.synced_at')} AS "syncedAt",
-  ${epochMs('vs.created_at')} AS "createdAt", ${epochMs('vs.updated_at')} AS "updatedAt"`;
+  vs.file_count_total AS "fileCountTotal", ${epochMs('vs.created_at')} AS "createdAt"`;
+const STORE_DETAIL_COLUMNS = `vs.account_id AS "accountId", vs.external_id AS "externalId", vs.description,
+  vs.expiration_days AS "expirationDays", vs.metadata, ${epochMs('vs.synced_at')} AS "syncedAt",
+  ${epochMs('vs.updated_at')} AS "updatedAt"`;
 
 type InstantColumn = 'expiresAt' | 'lastActiveAt' | 'syncedAt' | 'createdAt' | 'updatedAt';
 type StoreRow = Omit<VectorStoreEntity, InstantColumn | 'filesListedSummary'> &
@@ -68,9 +70,11 @@ function storeFromRow(row: StoreRow): VectorStoreEntity {
   const store = Object.assign(new VectorStoreEntity(), row) as unknown as VectorStoreEntity;
   store.expiresAt = dateOrNull(row.expiresAt);
   store.lastActiveAt = dateOrNull(row.lastActiveAt);
-  store.syncedAt = dateOrNull(row.syncedAt);
   store.createdAt = new Date(row.createdAt);
-  store.updatedAt = new Date(row.updatedAt);
+  if ('updatedAt' in row) {
+    store.syncedAt = dateOrNull(row.syncedAt);
+    store.updatedAt = new Date(row.updatedAt);
+  }
   return store;
 }
 
@@ -98,12 +102,14 @@ export class VectorStoreService {
     filter: VectorStoreFilter,
     order: VectorStoreOrder,
     page: PageRequest,
+    /** Without: only what a list shows (see STORE_LIST_COLUMNS); the other properties are left unset. */
+    details = true,
   ): Promise<VectorStoreEntity[]> {
     const params = new SqlParameters();
     const conditions = filterConditions(accountId, filter, params);
     const keyset = keysetSql(vectorStoreSortKey(order), 'vs.id', page, params);
     const rows = await this.statements.rows<StoreRow>(
-      `SELECT ${STORE_COLUMNS} FROM vector_store vs
+      `SELECT ${STORE_LIST_COLUMNS}${details ? `, ${STORE_DETAIL_COLUMNS}` : ''} FROM vector_store vs
         WHERE ${[...conditions, ...keyset.conditions].join(' AND ')} ${keyset.orderAndLimit}`,
       params.values,
     );

@@ -118,3 +118,85 @@ describe('a later page of a store’s files', () => {
     expect(queries).toHaveLength(3);
   });
 });
+
+describe('what a page reads', () => {
+  const LIST = `{
+    vectorStores(first: 30) {
+      edges { node { name status usageBytes files(first: 7) { edges { node { status usageBytes file { filename bytes } } } } } }
+    }
+  }`;
+  const DETAILS = `{
+    vectorStores(first: 30) {
+      edges { node { name status usageBytes ...StoreDetails
+        files(first: 7) { edges { node { status usageBytes ...LinkDetails file { filename bytes ...FileDetails } } } } } }
+    }
+  }
+  fragment StoreDetails on VectorStore { description metadata { key value } updatedAt }
+  fragment LinkDetails on VectorStoreFile { lastError { code message } attributes }
+  fragment FileDetails on FileObject { purpose source createdAt }`;
+
+  type Link = {
+    status: string;
+    usageBytes: number;
+    file: { filename: string; bytes: number; purpose?: string; source?: string; createdAt?: string };
+    lastError?: { code: string; message: string } | null;
+    attributes?: string | null;
+  };
+  type Store = {
+    name: string;
+    status: string;
+    usageBytes: number;
+    description?: string | null;
+    metadata?: Array<{ key: string; value: string }>;
+    updatedAt?: string;
+    files: { edges: Array<{ node: Link }> };
+  };
+  type Page = { vectorStores: { edges: Array<{ node: Store }> } };
+
+  it('gets details asked for through fragments, and the same list fields either way', async () => {
+    const db = database.dataSource;
+    const [store] = await db.query(
+      `UPDATE vector_store SET description = 'About S0', metadata = '{"team":"search"}' WHERE name = 'S0' RETURNING id`,
+    );
+    await db.query(
+      `WITH one AS (SELECT file_id FROM vector_store_file WHERE vector_store_id = $1 ORDER BY created_at, file_id LIMIT 1),
+            link AS (UPDATE vector_store_file SET status = 'failed', usage_bytes = 0, attributes = '{"k":"v"}',
+                            last_error = '{"code":"unsupported_file","message":"Not a document"}'
+                      WHERE vector_store_id = $1 AND file_id = (SELECT file_id FROM one))
+       UPDATE file SET purpose = 'user_data' WHERE id = (SELECT file_id FROM one)`,
+      [store[0].id],
+    );
+
+    const list = await api.graphql<Page>(LIST, { token });
+    const details = await api.graphql<Page>(DETAILS, { token });
+    expect(list.body.errors).toBeUndefined();
+    expect(details.body.errors).toBeUndefined();
+
+    const s0 = details.body.data!.vectorStores.edges.find((e) => e.node.name === 'S0')!.node;
+    expect(s0.description).toBe('About S0');
+    expect(s0.metadata).toEqual([{ key: 'team', value: 'search' }]);
+    expect(Date.parse(s0.updatedAt!)).not.toBeNaN();
+    const failed = s0.files.edges.map((e) => e.node).find((link) => link.status === 'FAILED')!;
+    expect(failed.lastError).toEqual({ code: 'unsupported_file', message: 'Not a document' });
+    expect(JSON.parse(failed.attributes!)).toEqual({ k: 'v' });
+    expect(failed.file.purpose).toBe('user_data');
+    expect(failed.file.source).toBe('PRIMARY');
+    expect(Date.parse(failed.file.createdAt!)).not.toBeNaN();
+    for (const { node } of details.body.data!.vectorStores.edges) {
+      for (const { node: link } of node.files.edges) {
+        expect(link.file.purpose).toMatch(/^(assistants|user_data)$/);
+        if (link.status !== 'FAILED') expect(link.lastError).toBeNull();
+      }
+    }
+
+    // The list fields are the same whether the details were read or not.
+    const listFields = (page: Page) =>
+      page.vectorStores.edges.map(({ node }) => ({
+        name: node.name,
+        status: node.status,
+        usageBytes: node.usageBytes,
+        files: node.files.edges.map(({ node: l }) => [l.status, l.usageBytes, l.file.filename, l.file.bytes]),
+      }));
+    expect(listFields(list.body.data!)).toEqual(listFields(details.body.data!));
+  });
+});

@@ -1,10 +1,11 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { FileEntity } from '../../db/entities/file.entity.ts';
 import type { LinkWithFile } from '../../db/entities/vector-store-file.entity.ts';
 import { vectorStoreFileSortKey } from '../../services/file.service.ts';
 import { isUuid } from '../../services/ids.ts';
 import { encodeCursor, type PageRequest } from '../../services/keyset.ts';
 import { builder, DEFAULT_PAGE_SIZE } from '../builder.ts';
-import { cursorConnection, selectsField, edgeObject } from '../connection.ts';
+import { cursorConnection, edgeObject, selectedAt, selectsField } from '../connection.ts';
 import { VectorStore, VectorStoreSourceEnum } from './vector-store.ts';
 
 export const FileObject = builder.node(FileEntity, {
@@ -80,6 +81,20 @@ export const VectorStoreFile = builder.objectRef<LinkWithFile>('VectorStoreFile'
   }),
 });
 
+/** What a link and its File read without their details (see `firstLinksOfStores`). */
+const LINK_LIST_FIELDS = new Set(['__typename', 'status', 'usageBytes', 'createdAt', 'file']);
+const FILE_LIST_FIELDS = new Set(['__typename', 'id', 'filename', 'bytes']);
+
+/** Whether a `files` selection asks for more of a link or its File than a list shows. */
+function asksForDetails(info: GraphQLResolveInfo): boolean {
+  const beyond = (selected: ReadonlySet<string>, list: ReadonlySet<string>) =>
+    [...selected].some((name) => !list.has(name));
+  return (
+    beyond(selectedAt(info, ['edges', 'node']), LINK_LIST_FIELDS) ||
+    beyond(selectedAt(info, ['edges', 'node', 'file']), FILE_LIST_FIELDS)
+  );
+}
+
 builder.objectField(VectorStore, 'files', (t) =>
   t.connection(
     {
@@ -100,7 +115,9 @@ builder.objectField(VectorStore, 'files', (t) =>
           (page: PageRequest) =>
             // The first page of many stores is batched; later pages concern one store at a time.
             !page.after && !page.before && !page.inverted
-              ? context.loaders.firstLinks(args.status ?? null, page.limit).load(store.id)
+              ? context.loaders
+                  .firstLinks(args.status ?? null, page.limit, asksForDetails(info))
+                  .load(store.id)
               : context.services.files.listLinks(
                   context.principal.accountId,
                   store.id,

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
 import { describePolicy, policyFromColumn, policyToOpenAI } from '../../domain/expiration.ts';
 import { isUuid } from '../../services/ids.ts';
@@ -9,7 +9,7 @@ import {
   type VectorStoreOrder,
 } from '../../services/vector-store.service.ts';
 import { builder, DEFAULT_PAGE_SIZE } from '../builder.ts';
-import { cursorConnection, selectsField, edgeObject } from '../connection.ts';
+import { cursorConnection, edgeObject, selectedAt, selectsField } from '../connection.ts';
 
 export const VectorStoreSourceEnum = builder.enumType('VectorStoreSource', {
   description: 'Who is authoritative for a store.',
@@ -221,6 +221,28 @@ const VectorStoreOrderInput = builder.inputType('VectorStoreOrder', {
   }),
 });
 
+/** What a store reads without its details (see `VectorStoreService.list`). */
+const STORE_LIST_FIELDS = new Set([
+  '__typename',
+  'id',
+  'name',
+  'source',
+  'backend',
+  'status',
+  'readOnly',
+  'expiresAt',
+  'lastActiveAt',
+  'usageBytes',
+  'fileCounts',
+  'files',
+  'createdAt',
+]);
+
+/** Whether a page of stores asks for more of a store than a list shows. */
+function asksForDetails(info: GraphQLResolveInfo): boolean {
+  return [...selectedAt(info, ['edges', 'node'])].some((name) => !STORE_LIST_FIELDS.has(name));
+}
+
 builder.queryFields((t) => ({
   vectorStores: t.connection(
     {
@@ -257,7 +279,8 @@ builder.queryFields((t) => ({
             toCursor: (store) => encodeCursor(key, store),
             pageInfoSelected: selectsField(info, 'pageInfo'),
           },
-          (page: PageRequest) => context.services.vectorStores.list(accountId, filter, order, page),
+          (page: PageRequest) =>
+            context.services.vectorStores.list(accountId, filter, order, page, asksForDetails(info)),
         );
         return { ...connection, countTotal };
       },
