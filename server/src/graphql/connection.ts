@@ -48,6 +48,25 @@ export function edgeObject<T>(name: string, description: string, node: ObjectRef
   });
 }
 
+/** Page info whose cursors are encoded only if a client reads them. */
+class PageInfo<T> {
+  constructor(
+    private readonly edges: Array<Edge<T>>,
+    /** An empty page keeps the cursor it was asked from, as resolveCursorConnection does. */
+    private readonly requestedCursor: string,
+    readonly hasPreviousPage: boolean,
+    readonly hasNextPage: boolean,
+  ) {}
+
+  get startCursor(): string {
+    return this.edges[0]?.cursor ?? this.requestedCursor;
+  }
+
+  get endCursor(): string {
+    return this.edges.at(-1)?.cursor ?? this.requestedCursor;
+  }
+}
+
 /**
  * `resolveCursorConnection` of @pothos/plugin-relay (same arguments, checks and page info), with lazy
  * cursors: a page whose client selects no `cursor`, `startCursor` or `endCursor` encodes none.
@@ -60,23 +79,18 @@ export async function cursorConnection<T>(
     parseCursorConnectionArgs(options);
   const pageInfoSelected = options.pageInfoSelected ?? true;
   const rows = await load({ before, after, limit: pageInfoSelected ? limit : expectedSize, inverted });
-  const nodes = rows.slice(0, expectedSize);
-  if (inverted) nodes.reverse();
-  const edges = nodes.map((node) => new Edge(node, options.toCursor));
-  // An empty page keeps the cursor it was asked from, as resolveCursorConnection does.
-  const requestedCursor = options.args.after ?? options.args.before ?? '';
+  const size = Math.min(rows.length, expectedSize);
+  const edges = new Array<Edge<T>>(size);
+  for (let i = 0; i < size; i++)
+    edges[inverted ? size - 1 - i : i] = new Edge(rows[i] as T, options.toCursor);
   return {
     edges,
-    pageInfo: {
-      hasPreviousPage: pageInfoSelected && hasPreviousPage(rows.length),
-      hasNextPage: pageInfoSelected && hasNextPage(rows.length),
-      get startCursor() {
-        return edges[0]?.cursor ?? requestedCursor;
-      },
-      get endCursor() {
-        return edges.at(-1)?.cursor ?? requestedCursor;
-      },
-    },
+    pageInfo: new PageInfo(
+      edges,
+      options.args.after ?? options.args.before ?? '',
+      pageInfoSelected && hasPreviousPage(rows.length),
+      pageInfoSelected && hasNextPage(rows.length),
+    ),
   };
 }
 

@@ -85,15 +85,19 @@ export const VectorStoreFile = builder.objectRef<LinkWithFile>('VectorStoreFile'
 const LINK_LIST_FIELDS = new Set(['__typename', 'status', 'usageBytes', 'createdAt', 'file']);
 const FILE_LIST_FIELDS = new Set(['__typename', 'id', 'filename', 'bytes']);
 
+const beyond = (selected: ReadonlySet<string>, list: ReadonlySet<string>) =>
+  [...selected].some((name) => !list.has(name));
+
 /** Whether a `files` selection asks for more of a link or its File than a list shows. */
 function asksForDetails(info: GraphQLResolveInfo): boolean {
-  const beyond = (selected: ReadonlySet<string>, list: ReadonlySet<string>) =>
-    [...selected].some((name) => !list.has(name));
   return (
     beyond(selectedAt(info, ['edges', 'node']), LINK_LIST_FIELDS) ||
     beyond(selectedAt(info, ['edges', 'node', 'file']), FILE_LIST_FIELDS)
   );
 }
+
+// Module-level, not a closure per store: a page of stores resolves `files` once per store.
+const linkCursor = (link: LinkWithFile) => encodeCursor(vectorStoreFileSortKey, link, link.fileId);
 
 builder.objectField(VectorStore, 'files', (t) =>
   t.connection(
@@ -109,7 +113,7 @@ builder.objectField(VectorStore, 'files', (t) =>
             args,
             defaultSize: DEFAULT_PAGE_SIZE,
             maxSize: 100,
-            toCursor: (link: LinkWithFile) => encodeCursor(vectorStoreFileSortKey, link, link.fileId),
+            toCursor: linkCursor,
             pageInfoSelected: selectsField(info, 'pageInfo'),
           },
           (page: PageRequest) =>
