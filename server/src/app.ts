@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
@@ -22,13 +23,20 @@ const MAX_JSON_BODY_BYTES = 1_000_000;
 export interface AppDependencies {
   services: Services;
   logger: Logger;
-  /** Serves `/metrics` (Prometheus text) when given. */
-  metrics?: Metrics;
+  /** Serves `/metrics` (Prometheus text) when given; with a token, only to `Authorization: Bearer <token>`. */
+  metrics?: { metrics: Metrics; token: string | null };
   /** Requests per second per token, sustained and in a burst; absent = unlimited (tests, benchmarks). */
   rateLimit?: { perSecond: number; burst: number };
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
+
+/** Compares a presented secret with the expected one in constant time (digests have one length). */
+function sameSecret(presented: string | null, expected: string): boolean {
+  if (presented === null) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
 
 const unauthenticated = () =>
   new GraphQLError('A valid bearer token is required', {
@@ -120,9 +128,21 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
       useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
       {
         // Liveness that also proves the database answers.
-        async onRequest({ url, endResponse, fetchAPI }) {
+        async onRequest({ request, url, endResponse, fetchAPI }) {
           if (url.pathname === '/metrics' && metrics) {
-            const { body, contentType } = await metrics.render();
+            if (
+              metrics.token !== null &&
+              !sameSecret(bearerToken(request.headers.get('authorization')), metrics.token)
+            ) {
+              endResponse(
+                new fetchAPI.Response('A valid bearer token is required\n', {
+                  status: 401,
+                  headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' },
+                }),
+              );
+              return;
+            }
+            const { body, contentType } = await metrics.metrics.render();
             endResponse(new fetchAPI.Response(body, { headers: { 'content-type': contentType } }));
             return;
           }

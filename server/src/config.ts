@@ -17,6 +17,8 @@ export interface Config {
   openaiProject: string | null;
   emulatorPort: number;
   adminToken: string | null;
+  /** Required as a bearer token by `/metrics` when set; unset: `/metrics` is open (keep it off the internet). */
+  metricsToken: string | null;
   /** Encrypts OpenAI keys at rest; unset: generated once and kept under `dataDir`. */
   secretKey: string | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -107,6 +109,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminToken !== null && adminToken.length < 16) {
     problems.push('ADMIN_TOKEN must be at least 16 characters long');
   }
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== null && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters long');
+  }
   const secretKey = str('SECRET_KEY');
   if (secretKey !== null && secretKey.length < 32) {
     problems.push('SECRET_KEY must be at least 32 characters long');
@@ -122,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     openaiProject: str('OPENAI_PROJECT'),
     emulatorPort: port('EMULATOR_PORT', 4010),
     adminToken,
+    metricsToken,
     secretKey,
     logLevel: logLevel as Config['logLevel'],
     syncSchedule: cron('SYNC_SCHEDULE'),

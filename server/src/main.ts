@@ -161,7 +161,12 @@ async function main(): Promise<void> {
       runtime.jobs.unshift(syncJob);
     }
 
-    const app = createApp({ services, logger, rateLimit: config.rateLimit, metrics });
+    const app = createApp({
+      services,
+      logger,
+      rateLimit: config.rateLimit,
+      metrics: { metrics, token: config.metricsToken },
+    });
     const server = createServer(app);
     runtime.server = server;
     await listen(server, config);

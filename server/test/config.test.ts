@@ -39,7 +39,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ SYNC_SCHEDULE: '*/30 * * * * *' }).syncSchedule).toBe('*/30 * * * * *');
   });
 
-  it('refuses a short ADMIN_TOKEN', () => {
+  it('refuses a short ADMIN_TOKEN or METRICS_TOKEN', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(loadConfig({ METRICS_TOKEN: 'metrics-token-0123456789' }).metricsToken).toBe(
+      'metrics-token-0123456789',
+    );
   });
 });

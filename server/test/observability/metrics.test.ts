@@ -10,13 +10,15 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 let database: TestDatabase;
 let metrics: Metrics;
 
-const scrape = async () => {
-  const app = createApp({
+const appWith = (token: string | null) =>
+  createApp({
     services: createServices(database.dataSource, testSecrets),
     logger: pino({ level: 'silent' }),
-    metrics,
+    metrics: { metrics, token },
   });
-  const response = await app.fetch('http://localhost/metrics');
+
+const scrape = async () => {
+  const response = await appWith(null).fetch('http://localhost/metrics');
   expect(response.headers.get('content-type')).toMatch(/text\/plain/);
   return response.text();
 };
@@ -71,5 +73,22 @@ describe('/metrics', () => {
     expect(value(await scrape(), 'vs_align_sync_progress_subscribers')).toBe(1);
     await second.return?.();
     expect(value(await scrape(), 'vs_align_sync_progress_subscribers')).toBe(0);
+  });
+
+  it('asks for the metrics token when one is configured', async () => {
+    const app = appWith('metrics-token-0123456789');
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', 'metrics-token-0123456789']) {
+      const response = await app.fetch('http://localhost/metrics', {
+        headers: authorization ? { authorization } : {},
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await response.text()).not.toContain('vs_align_');
+    }
+    const response = await app.fetch('http://localhost/metrics', {
+      headers: { authorization: 'Bearer metrics-token-0123456789' },
+    });
+    expect(response.status).toBe(200);
+    expect(value(await response.text(), 'vs_align_sync_running')).toBe(1);
   });
 });
