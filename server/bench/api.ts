@@ -656,7 +656,7 @@ export async function benchApi(): Promise<void> {
     const verdict = (met: boolean) => (met && errors === 0 ? 'PASS' : 'MISS');
     const lifted = refusal ? ` (${label})` : '';
     console.log(
-      `API: GraphQL throughput = ${(throughput * 100).toFixed(0)}% of baseline${lifted}, median of ${ROUNDS} rounds (target ≥ ${TARGET_THROUGHPUT_RATIO * 100}%): ${verdict(throughput >= TARGET_THROUGHPUT_RATIO)}`,
+      `API: GraphQL throughput = ${(throughput * 100).toFixed(1)}% of baseline${lifted}, median of ${ROUNDS} rounds (target ≥ ${TARGET_THROUGHPUT_RATIO * 100}%): ${verdict(throughput >= TARGET_THROUGHPUT_RATIO)}`,
     );
     console.log(
       `API: GraphQL p99 = ${p99.toFixed(2)}× baseline${lifted}, median of ${ROUNDS} rounds (target ≤ ${TARGET_P99_RATIO}×): ${verdict(p99 <= TARGET_P99_RATIO)}`,
