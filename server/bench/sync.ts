@@ -201,6 +201,16 @@ async function changeStores(setup: Setup, count: number): Promise<void> {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
+/** One full first sync of a freshly seeded account in a database of its own. */
+async function syncIntoFreshDatabase(server: string, stores: number, orphanFiles: number) {
+  const setup = await setUp(server, stores, orphanFiles);
+  try {
+    return await runChild({ mode: 'sync', url: setup.url, accountId: setup.accountId });
+  } finally {
+    await setup.close();
+  }
+}
+
 /** The median of some runs, metric by metric (wall time, peak RSS, peak heap, live heap). */
 function medianRun(runs: ChildResult[]): ChildResult {
   const median = (pick: (r: ChildResult) => number) =>
@@ -249,27 +259,13 @@ export async function benchSync(): Promise<void> {
       await small.close();
     }
     // More first syncs, each into a fresh database: single runs swing with this shared machine.
-    for (let run = 2; run <= ROUNDS; run++) {
-      const fresh = await setUp(server, 1000, 2000);
-      try {
-        fulls.push(await runChild({ mode: 'sync', url: fresh.url, accountId: fresh.accountId }));
-      } finally {
-        await fresh.close();
-      }
-    }
+    for (let run = 2; run <= ROUNDS; run++) fulls.push(await syncIntoFreshDatabase(server, 1000, 2000));
     const minimalRequests = Math.ceil(1000 / 100) + 1000 * Math.ceil(20 / 100) + Math.ceil(22_000 / 10_000);
     const lowerBoundMs = (minimalRequests * LATENCY_MS) / CONCURRENCY;
 
     // Peak RSS against account size: 20,000 files (above) and 100,000 files (5,000 stores × 20).
     const larges: ChildResult[] = [];
-    for (let run = 1; run <= ROUNDS; run++) {
-      const large = await setUp(server, 5000, 0);
-      try {
-        larges.push(await runChild({ mode: 'sync', url: large.url, accountId: large.accountId }));
-      } finally {
-        await large.close();
-      }
-    }
+    for (let run = 1; run <= ROUNDS; run++) larges.push(await syncIntoFreshDatabase(server, 5000, 0));
     const full = medianRun(fulls);
     const largeRun = medianRun(larges);
     const list = (runs: ChildResult[], pick: (r: ChildResult) => string) => runs.map(pick).join(', ');

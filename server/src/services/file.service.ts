@@ -127,7 +127,7 @@ export class FileService {
     vectorStoreIds: readonly string[],
     status: VectorStoreFileStatus | null,
     limit: number,
-    details = true,
+    details: boolean,
   ): Promise<Map<string, LinkWithFile[]>> {
     const rows = await this.statements.rows<LinkWithFileRow>(
       FIRST_LINKS[status ? 1 : 0][details ? 1 : 0],

@@ -103,7 +103,7 @@ export class VectorStoreService {
     order: VectorStoreOrder,
     page: PageRequest,
     /** Without: only what a list shows (see STORE_LIST_COLUMNS); the other properties are left unset. */
-    details = true,
+    details: boolean,
   ): Promise<VectorStoreEntity[]> {
     const params = new SqlParameters();
     const conditions = filterConditions(accountId, filter, params);
