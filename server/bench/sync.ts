@@ -13,7 +13,10 @@ import { startEmulator, type RunningEmulator } from '../src/emulator/index.ts';
 import { createOpenAIClient } from '../src/openai/client.ts';
 import { createServices } from '../src/services/index.ts';
 import { MirrorWriter } from '../src/services/sync/mirror-writer.ts';
-import type { VectorStore, VectorStoreFile } from '../src/services/sync/remote-reader.ts';
+import type {
+  RemoteVectorStore as VectorStore,
+  RemoteVectorStoreFile as VectorStoreFile,
+} from '../src/services/sync/remote-reader.ts';
 
 /**
  * Sync at size (issue 4): an emulator with 1,000 stores × 20 files and 2,000 orphan Files answering

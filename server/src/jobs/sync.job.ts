@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import type { AccountEntity } from '../db/entities/account.entity.ts';
 import type { Logger } from '../logger.ts';
-import type { SyncService } from '../services/sync/sync.service.ts';
+import { SyncHeldError, type SyncService } from '../services/sync/sync.service.ts';
 
 /** How often the job looks for new accounts and changed schedules. */
 const REFRESH_MS = 60_000;
@@ -82,6 +82,10 @@ export class SyncJob {
         'Scheduled sync',
       );
     } catch (error) {
+      if (error instanceof SyncHeldError) {
+        this.logger.warn({ accountId, reason: error.message }, 'Scheduled sync held');
+        return;
+      }
       this.logger.error({ err: error, accountId }, 'Scheduled sync failed to start');
     }
   }

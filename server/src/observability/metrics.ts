@@ -65,6 +65,12 @@ export class Metrics {
       help: 'Age of the oldest queued remote deletion.',
       registers,
     });
+    const rejectedKeys = new Gauge({
+      collect: () => refresh(),
+      name: 'vs_align_accounts_openai_key_rejected',
+      help: 'Accounts whose OpenAI API key OpenAI refused on their last sync (scheduled syncs wait).',
+      registers,
+    });
     this.subscribers = new Gauge({
       name: 'vs_align_sync_progress_subscribers',
       help: 'Open syncProgress subscriptions in this process.',
@@ -89,8 +95,10 @@ export class Metrics {
                     coalesce(sum(jsonb_array_length(errors)), 0) AS errors
                FROM sync_run GROUP BY status`,
         );
-        const [queue]: Array<{ depth: string; oldest: string | null }> = await db.query(
-          `SELECT count(*) AS depth, extract(epoch FROM now() - min(created_at)) AS oldest FROM remote_deletion`,
+        const [queue]: Array<{ depth: string; oldest: string | null; rejected: string }> = await db.query(
+          `SELECT count(*) AS depth, extract(epoch FROM now() - min(created_at)) AS oldest,
+                  (SELECT count(*) FROM account WHERE openai_key_rejected_at IS NOT NULL) AS rejected
+             FROM remote_deletion`,
         );
         for (const metric of [runs, seconds, requests, retries, errors]) metric.reset();
         running.set(0);
@@ -106,6 +114,7 @@ export class Metrics {
         }
         depth.set(Number(queue?.depth ?? 0));
         age.set(Number(queue?.oldest ?? 0));
+        rejectedKeys.set(Number(queue?.rejected ?? 0));
       })().finally(() => setTimeout(() => (snapshot = null), 0));
       return snapshot;
     }

@@ -50,10 +50,21 @@ export class AccountService {
   }
 
   async setOpenAIConnection(accountId: string, connection: OpenAIConnection): Promise<void> {
-    await this.db.getRepository(AccountEntity).update(accountId, {
+    const repository = this.db.getRepository(AccountEntity);
+    const current = await repository.findOneBy({ id: accountId });
+    let previous: OpenAIConnection | null = null;
+    try {
+      previous = current ? this.openaiConnection(current) : null;
+    } catch {
+      // Encrypted with another secret: unreadable, so it counts as changed.
+    }
+    // A refused key stays refused; another key (or another server) deserves a try.
+    const changed = previous?.apiKey !== connection.apiKey || previous.baseURL !== connection.baseURL;
+    await repository.update(accountId, {
       openaiApiKeyEncrypted: this.secrets.encrypt(connection.apiKey),
       openaiBaseUrl: connection.baseURL,
       openaiProject: connection.project,
+      ...(changed ? { openaiKeyRejectedAt: null, openaiKeyRejectionCode: null } : {}),
     });
   }
 

@@ -12,7 +12,7 @@ export interface VectorStoreFilter {
   source?: VectorStoreSource | null;
   backend?: StorageBackend | null;
   status?: VectorStoreStatus | null;
-  /** Case-insensitive substring of the name. */
+  /** Case-insensitive substring of the name (of the OpenAI id, for a store without a name). */
   search?: string | null;
   /** Only stores with an expiration date before this instant. */
   expiresBefore?: Date | null;
@@ -29,7 +29,8 @@ const iso = (d: Date | null, fallback: string) => (d ? d.toISOString() : fallbac
 /** Sort keys; nullable columns sort as if far in the future, so "never" comes last ascending. */
 const sortKeys: Record<VectorStoreOrderField, Omit<SortKey, 'direction'>> = {
   CREATED_AT: { sql: 'vs.created_at', valueOf: (r) => iso(r.createdAt, '') },
-  NAME: { sql: 'vs.name', valueOf: (r) => r.name },
+  // A store without a name sorts by its OpenAI id (mirrors always have one, local stores a name).
+  NAME: { sql: `COALESCE(vs.name, vs.external_id, '')`, valueOf: (r) => r.name ?? r.externalId ?? '' },
   USAGE_BYTES: { sql: 'vs.usage_bytes', valueOf: (r) => r.usageBytes },
   EXPIRES_AT: { sql: `COALESCE(vs.expires_at, 'infinity')`, valueOf: (r) => iso(r.expiresAt, 'infinity') },
   LAST_ACTIVE_AT: {
@@ -50,13 +51,13 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * so a row becomes an entity without TypeORM's hydration. The list columns hold every sort key (a
  * cursor needs it); the details are read only when asked for.
  */
-const STORE_LIST_COLUMNS = `vs.id, vs.backend, vs.source, vs.name, vs.status,
+const STORE_LIST_COLUMNS = `vs.id, vs.backend, vs.source, vs.name, vs.external_id AS "externalId", vs.status,
   ${epochMs('vs.expires_at')} AS "expiresAt", ${epochMs('vs.last_active_at')} AS "lastActiveAt",
   vs.usage_bytes::float8 AS "usageBytes",
   vs.file_count_in_progress AS "fileCountInProgress", vs.file_count_completed AS "fileCountCompleted",
   vs.file_count_failed AS "fileCountFailed", vs.file_count_cancelled AS "fileCountCancelled",
   vs.file_count_total AS "fileCountTotal", ${epochMs('vs.created_at')} AS "createdAt"`;
-const STORE_DETAIL_COLUMNS = `vs.account_id AS "accountId", vs.external_id AS "externalId", vs.description,
+const STORE_DETAIL_COLUMNS = `vs.account_id AS "accountId", vs.description,
   vs.expiration_days AS "expirationDays", vs.metadata, ${epochMs('vs.synced_at')} AS "syncedAt",
   ${epochMs('vs.updated_at')} AS "updatedAt"`;
 
@@ -84,7 +85,10 @@ function filterConditions(accountId: string, filter: VectorStoreFilter, params: 
   if (filter.source) conditions.push(`vs.source = ${params.add(filter.source)}`);
   if (filter.backend) conditions.push(`vs.backend = ${params.add(filter.backend)}`);
   if (filter.status) conditions.push(`vs.status = ${params.add(filter.status)}`);
-  if (filter.search) conditions.push(`vs.name ILIKE ${params.add(`%${escapeLike(filter.search)}%`)}`);
+  if (filter.search) {
+    const pattern = params.add(`%${escapeLike(filter.search)}%`);
+    conditions.push(`COALESCE(vs.name, vs.external_id) ILIKE ${pattern}`);
+  }
   if (filter.expiresBefore) conditions.push(`vs.expires_at < ${params.add(filter.expiresBefore)}`);
   return conditions;
 }

@@ -19,6 +19,16 @@ export class AccountEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   openaiProject!: string | null;
 
+  /**
+   * When OpenAI last refused the account's key (401), and its error code; null while the key is not
+   * known to be refused. Scheduled syncs wait while it is set; a new key or a manual sync clears it.
+   */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  openaiKeyRejectedAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  openaiKeyRejectionCode!: string | null;
+
   /** Cron expression (croner) of the scheduled sync. */
   @Column({ type: 'varchar', length: 100, default: '*/5 * * * *' })
   syncSchedule!: string;

@@ -42,8 +42,9 @@ export class VectorStoreEntity {
   @Column({ type: 'varchar', length: 128, nullable: true })
   externalId!: string | null;
 
-  @Column({ type: 'varchar', length: 256 })
-  name!: string;
+  /** Null for a mirror of a store created without a name (OpenAI answers `"name": null`). */
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  name!: string | null;
 
   @Column({ type: 'text', nullable: true })
   description!: string | null;

@@ -124,7 +124,11 @@ export const VectorStore = builder.node(VectorStoreEntity, {
     return ids.map((id) => byId.get(id) ?? null);
   },
   fields: (t) => ({
-    name: t.exposeString('name', { description: 'Display name.' }),
+    name: t.exposeString('name', {
+      nullable: true,
+      description:
+        'Display name; null for a mirror of an OpenAI store created without a name (show its `externalId`). Local stores always have one.',
+    }),
     description: t.exposeString('description', { nullable: true, description: 'Free text, if any.' }),
     source: t.expose('source', { type: VectorStoreSourceEnum, description: 'Who is authoritative.' }),
     backend: t.expose('backend', { type: StorageBackendEnum, description: 'Where the contents live.' }),
@@ -226,6 +230,7 @@ const STORE_LIST_FIELDS = new Set([
   '__typename',
   'id',
   'name',
+  'externalId',
   'source',
   'backend',
   'status',

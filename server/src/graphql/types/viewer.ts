@@ -1,4 +1,5 @@
 import { AccountEntity } from '../../db/entities/account.entity.ts';
+import { apiKeyRejectedMessage } from '../../services/sync/api-key-rejection.ts';
 import { isUuid } from '../../services/ids.ts';
 import { builder } from '../builder.ts';
 
@@ -24,6 +25,15 @@ builder.node(AccountEntity, {
     openaiConnected: t.boolean({
       description: 'Whether the account has an OpenAI API key configured (the key itself is never shown).',
       resolve: (account) => account.openaiApiKeyEncrypted !== null,
+    }),
+    openaiKeyRejection: t.string({
+      nullable: true,
+      description:
+        'Set when OpenAI refused the account\'s API key on the last sync: the reason, e.g. "OpenAI rejected the API key of account Acme (invalid_api_key)". Scheduled syncs wait until the key changes; a manual sync tries again.',
+      resolve: (account) =>
+        account.openaiKeyRejectedAt === null
+          ? null
+          : apiKeyRejectedMessage(account.name, account.openaiKeyRejectionCode ?? 'unknown'),
     }),
     emulated: t.boolean({
       description: 'True when the account talks to an OpenAI emulator rather than api.openai.com.',

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { DataSource } from 'typeorm';
+import { parseOne, remoteObjectIdSchema, remoteVectorStoreSchema } from '../../openai/remote-objects.ts';
 
 /** OpenAI answers 404 for what is already gone: for a deletion that is success. */
 export async function ignoreNotFound<T>(call: Promise<T>): Promise<T | null> {
@@ -13,7 +14,11 @@ export async function ignoreNotFound<T>(call: Promise<T>): Promise<T | null> {
 
 async function fileIdsOf(client: OpenAI, vectorStoreId: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const file of client.vectorStores.files.list(vectorStoreId, { limit: 100 })) ids.push(file.id);
+  // Only the id matters here; an object without one stops the deletion (retried later), since a
+  // File it cannot see might still be in use.
+  for await (const file of client.vectorStores.files.list(vectorStoreId, { limit: 100 })) {
+    ids.push(parseOne(remoteObjectIdSchema, 'vector store file', file).id);
+  }
   return ids;
 }
 
@@ -50,12 +55,17 @@ export async function filesUsedElsewhere(
   const used = new Set<string>();
   const stale: string[] = [];
   const current: string[] = [];
-  for await (const store of client.vectorStores.list({ limit: 100 })) {
-    if (store.id === excludedStoreId) continue;
-    const row = local.get(store.id);
+  for await (const listed of client.vectorStores.list({ limit: 100 })) {
+    const { id } = parseOne(remoteObjectIdSchema, 'vector store', listed);
+    if (id === excludedStoreId) continue;
+    const row = local.get(id);
     if (row?.status === 'deleting') continue;
+    // A store that cannot be read in full is listed again, as a changed one would be.
+    const parsed = remoteVectorStoreSchema.safeParse(listed);
+    const store = parsed.success ? parsed.data : null;
     const unchanged =
       row !== undefined &&
+      store !== null &&
       row.status === store.status &&
       row.total === store.file_counts.total &&
       row.completed === store.file_counts.completed &&
@@ -64,7 +74,7 @@ export async function filesUsedElsewhere(
       row.cancelled === store.file_counts.cancelled &&
       Number(row.usage_bytes) === store.usage_bytes &&
       Math.floor((row.last_active_at?.getTime() ?? 0) / 1000) === (store.last_active_at ?? 0);
-    (unchanged ? current : stale).push(store.id);
+    (unchanged ? current : stale).push(id);
   }
   if (current.length > 0) {
     const links: Array<{ external_id: string }> = await db.query(

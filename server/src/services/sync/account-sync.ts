@@ -1,5 +1,7 @@
 import { NotFoundError as OpenAINotFoundError } from 'openai';
 import type { SyncRunEntity } from '../../db/entities/sync-run.entity.ts';
+import { unreadableMessage, UnreadableObjectError, type RejectedObject } from '../../openai/remote-objects.ts';
+import { ApiKeyRejectedError } from './api-key-rejection.ts';
 import {
   ListedIds,
   MirrorWriter,
@@ -7,7 +9,7 @@ import {
   remoteSummary,
   type LocalStore,
 } from './mirror-writer.ts';
-import type { RemoteReader, VectorStore } from './remote-reader.ts';
+import type { RemoteReader, RemoteVectorStore } from './remote-reader.ts';
 import type { RunProgress } from './run-progress.ts';
 import { Semaphore } from './semaphore.ts';
 import { StoreFilesWriter } from './store-files-writer.ts';
@@ -46,6 +48,8 @@ export class AccountSync {
   private readonly writeSlots: Semaphore;
   private recordedErrors = 0;
   private droppedErrors = 0;
+  /** Set when OpenAI refused the key: the run then ends FAILED with that reason alone. */
+  private keyRejection: ApiKeyRejectedError | null = null;
 
   constructor(
     private readonly reader: RemoteReader,
@@ -80,9 +84,10 @@ export class AccountSync {
     const listing = await files.catch(() => null);
     if (listing) {
       this.setPhase('cleanup');
-      await this.writer.removeFilesNotIn(listing.listed, listing.startedAt);
+      if (listing.complete) await this.writer.removeFilesNotIn(listing.listed, listing.startedAt);
     } else listingFailed = true;
 
+    if (this.keyRejection) throw this.keyRejection;
     this.setPhase('orphans');
     this.run.orphansFound = await this.writer.countOrphans(this.plan.orphanGraceHours);
     this.run.status = listingFailed ? 'FAILED' : this.run.errors.length > 0 ? 'PARTIAL' : 'SUCCEEDED';
@@ -101,6 +106,11 @@ export class AccountSync {
   }
 
   private recordError(vectorStoreExternalId: string | null, error: unknown): void {
+    if (error instanceof ApiKeyRejectedError) {
+      // One reason for the whole run, said once by the caller: not an error per store.
+      this.keyRejection ??= error;
+      return;
+    }
     const at = new Date().toISOString();
     if (this.recordedErrors < MAX_RECORDED_ERRORS) {
       this.recordedErrors++;
@@ -122,8 +132,16 @@ export class AccountSync {
     const maxPending = this.plan.concurrency * 4 + 100;
     const pending = new Set<Promise<void>>();
     const listed = new Set<string>();
+    // A store whose id cannot be read cannot be told apart from a deleted one: no removal then.
+    let everyStoreIdentified = true;
     try {
-      for await (const { data } of this.reader.storePages()) {
+      for await (const { data, rejected } of this.reader.storePages()) {
+        // An unreadable store is skipped with its own error; its mirror stays as it was.
+        for (const bad of rejected) {
+          this.recordRejected('vector store', bad, bad.id);
+          if (bad.id === null) everyStoreIdentified = false;
+          else listed.add(bad.id);
+        }
         // A store created while the listing pages could show up twice: sync it once.
         const page = data.filter((store) => !listed.has(store.id));
         for (const store of page) listed.add(store.id);
@@ -143,6 +161,7 @@ export class AccountSync {
       throw new ListingFailed();
     }
     await Promise.all(pending);
+    if (!everyStoreIdentified) return;
     this.setPhase('cleanup');
     const removed = await this.writer.removeStoresNotIn([...listed]);
     this.run.storesRemoved += removed.stores;
@@ -152,11 +171,16 @@ export class AccountSync {
   private async syncOneStore(target: { id: string; externalId: string }): Promise<void> {
     this.setPhase('stores');
     this.run.storesTotal = 1;
-    let store: VectorStore | null;
+    let store: RemoteVectorStore | null;
     try {
       store = await this.reader.retrieveStore(target.externalId);
     } catch (error) {
       this.recordError(target.externalId, error);
+      // An unreadable store is skipped (PARTIAL); its mirror stays as it was.
+      if (error instanceof UnreadableObjectError) {
+        this.run.storesDone = 1;
+        return;
+      }
       throw new ListingFailed();
     }
     if (store === null) {
@@ -177,14 +201,14 @@ export class AccountSync {
    * whose summary changed since their files were last listed, or all of them on a full pass. Stores
    * being deleted here, and local rows that happen to share an OpenAI id, are left alone.
    */
-  private async writeStores(page: VectorStore[], forceList = false) {
+  private async writeStores(page: RemoteVectorStore[], forceList = false) {
     const local = await this.writer.findStores(page.map((store) => store.id));
     const writable = page.filter((store) => {
       const row = local.get(store.id);
       return row === undefined || (row.source === 'cache' && row.status !== 'deleting');
     });
     const ids = await this.writer.upsertStores(writable, new Date());
-    const toList: Array<{ store: VectorStore; localId: string }> = [];
+    const toList: Array<{ store: RemoteVectorStore; localId: string }> = [];
     for (const store of page) {
       const row: LocalStore | undefined = local.get(store.id);
       const localId = ids.get(store.id);
@@ -207,7 +231,7 @@ export class AccountSync {
    * the sweep) is finished outside it, so the next store's request is not kept waiting on the database.
    * Pending writes are bounded too, so a slow database slows the listings instead of filling memory.
    */
-  private async syncStoreFiles(store: VectorStore, localId: string): Promise<void> {
+  private async syncStoreFiles(store: RemoteVectorStore, localId: string): Promise<void> {
     try {
       const lastWrite = await this.listingSlots.run(() => this.listStoreFiles(store, localId));
       await lastWrite.done;
@@ -222,11 +246,27 @@ export class AccountSync {
   }
 
   /** Returns the last page's write still in flight (wrapped: an awaited promise would be waited for). */
-  private async listStoreFiles(store: VectorStore, localId: string): Promise<{ done: Promise<void> }> {
+  private async listStoreFiles(
+    store: RemoteVectorStore,
+    localId: string,
+  ): Promise<{ done: Promise<void> }> {
     const listed: string[] = [];
+    let everyFileRead = true;
+    let everyFileIdentified = true;
     for await (const page of this.reader.storeFilePages(store.id)) {
       for (const file of page.data) listed.push(file.id);
-      const complete = page.last ? { listed, summary: remoteSummary(store) } : null;
+      // An unreadable file keeps its link as it was (it is listed) and the store is listed again
+      // next run (no summary); without an id, no link of the store can be proven gone.
+      for (const bad of page.rejected) {
+        this.recordRejected('vector store file', bad, store.id);
+        everyFileRead = false;
+        if (bad.id === null) everyFileIdentified = false;
+        else listed.push(bad.id);
+      }
+      const complete =
+        page.last && everyFileIdentified
+          ? { listed, summary: everyFileRead ? remoteSummary(store) : null }
+          : null;
       const release = await this.writeSlots.acquire();
       const written = this.storeFiles
         .write(localId, page.data, complete)
@@ -249,12 +289,19 @@ export class AccountSync {
    * Lists every File (10,000 a page) and mirrors its metadata; the ids feed the final removal. Each
    * page is let go once written: only its ids are kept, as compact text (see ListedIds).
    */
-  private async syncFileObjects(): Promise<{ listed: ListedIds; startedAt: Date }> {
+  private async syncFileObjects(): Promise<{ listed: ListedIds; startedAt: Date; complete: boolean }> {
     const startedAt = await this.writer.now();
     const listed = new ListedIds();
+    let everyFileIdentified = true;
     try {
-      for await (const { data: page } of this.reader.filePages()) {
+      for await (const { data: page, rejected } of this.reader.filePages()) {
         listed.add(page.map((file) => file.id));
+        // An unreadable File keeps its mirror row as it was; without an id, none can be proven gone.
+        for (const bad of rejected) {
+          this.recordRejected('File', bad, null);
+          if (bad.id === null) everyFileIdentified = false;
+        }
+        listed.add(rejected.flatMap((bad) => (bad.id === null ? [] : [bad.id])));
         // Written in slices: each statement's rows and JSON text are garbage before the next is built,
         // rather than a whole 10,000-File page's worth held across one long write.
         const syncedAt = new Date();
@@ -267,6 +314,10 @@ export class AccountSync {
       this.recordError(null, error);
       throw error;
     }
-    return { listed, startedAt };
+    return { listed, startedAt, complete: everyFileIdentified };
+  }
+
+  private recordRejected(kind: string, bad: RejectedObject, vectorStoreExternalId: string | null): void {
+    this.recordError(vectorStoreExternalId, new Error(unreadableMessage(kind, bad.id, bad.reason)));
   }
 }

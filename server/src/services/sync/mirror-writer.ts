@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { PreparedStatements } from '../../db/prepared-statements.ts';
-import type { FileObject, VectorStore, VectorStoreFile } from './remote-reader.ts';
+import type { RemoteFile, RemoteVectorStore, RemoteVectorStoreFile } from './remote-reader.ts';
 
 /**
  * A set of ids as a jsonb object (`{"id": 1, ...}`) for "not among the listed ids" tests. PostgreSQL
@@ -48,7 +48,7 @@ const millis = (value: Date | string | null): number | null =>
   value == null ? null : new Date(value).getTime();
 
 /** The part of a store's remote state that changes when its files change (SPEC §2 "Incremental"). */
-export function remoteSummary(store: VectorStore): string {
+export function remoteSummary(store: RemoteVectorStore): string {
   const c = store.file_counts;
   return [
     store.status,
@@ -63,12 +63,12 @@ export function remoteSummary(store: VectorStore): string {
 }
 
 /** A store as its mirror row holds it, in a shape both sides can be compared in. */
-function storeRow(store: VectorStore) {
-  const description = (store as VectorStore & { description?: string | null }).description ?? null;
+function storeRow(store: RemoteVectorStore) {
   return {
     external_id: store.id,
-    name: store.name.slice(0, 256),
-    description,
+    // Null: a store created without a name (OpenAI answers `"name": null`).
+    name: store.name === null ? null : store.name.slice(0, 256),
+    description: store.description ?? null,
     status: store.status,
     expiration_days: store.expires_after?.days ?? null,
     expires_at: seconds(store.expires_at),
@@ -108,7 +108,7 @@ function storeFields(row: Omit<StoreRow, 'external_id'>): string {
   ]);
 }
 
-export function remoteStoreFields(store: VectorStore): string {
+export function remoteStoreFields(store: RemoteVectorStore): string {
   return storeFields(storeRow(store));
 }
 
@@ -160,7 +160,7 @@ export class MirrorWriter {
   }
 
   /** Inserts or refreshes mirrors; returns the local id of each store written. */
-  async upsertStores(stores: VectorStore[], syncedAt: Date): Promise<Map<string, string>> {
+  async upsertStores(stores: RemoteVectorStore[], syncedAt: Date): Promise<Map<string, string>> {
     if (stores.length === 0) return new Map();
     const rows: Array<{ id: string; external_id: string }> = await this.statements.rows(
       `INSERT INTO vector_store AS vs (account_id, backend, source, external_id, name, description, status,
@@ -207,7 +207,7 @@ export class MirrorWriter {
    * when it proves the File gone. This is its own statement: the link upsert that follows then sees
    * rows inserted concurrently by other stores' pages, which a single statement's snapshot would not.
    */
-  async ensureFiles(files: VectorStoreFile[]): Promise<void> {
+  async ensureFiles(files: RemoteVectorStoreFile[]): Promise<void> {
     if (files.length === 0) return;
     await this.statements.rows(
       `INSERT INTO file (account_id, source, external_id, filename, bytes, purpose, file_created_at)
@@ -228,13 +228,14 @@ export class MirrorWriter {
   /**
    * One statement for a batch of store-file pages of any number of stores: inserts or refreshes their
    * links and, for stores whose listing is now complete, removes the links it did not contain and
-   * records the summary it answered for (so an unchanged store is not listed again). The removals and
+   * records the summary it answered for (so an unchanged store is not listed again; null when some of
+   * its files could not be read, so it is listed again). The removals and
    * the upserts touch disjoint rows (not listed / listed), so they can share a statement. Returns, per
    * store, the links created, changed (unchanged rows are not written) and removed.
    */
   async writeLinks(
-    links: Array<{ vectorStoreId: string; file: VectorStoreFile }>,
-    complete: Array<{ vectorStoreId: string; listed: string[]; summary: string }>,
+    links: Array<{ vectorStoreId: string; file: RemoteVectorStoreFile }>,
+    complete: Array<{ vectorStoreId: string; listed: string[]; summary: string | null }>,
   ): Promise<Map<string, { created: number; updated: number; removed: number }>> {
     if (links.length === 0 && complete.length === 0) return new Map();
     // As JSON text at once: the row objects are garbage before the write, not held across it.
@@ -243,7 +244,8 @@ export class MirrorWriter {
         vector_store_id: vectorStoreId,
         file_external_id: f.id,
         status: f.status,
-        usage_bytes: f.usage_bytes,
+        // A batch's listing has left it out at times; the store's own listing always carries it.
+        usage_bytes: f.usage_bytes ?? 0,
         last_error: f.last_error ?? null,
         attributes: f.attributes ?? null,
         chunking_strategy: f.chunking_strategy ?? null,
@@ -335,7 +337,7 @@ export class MirrorWriter {
   }
 
   /** Inserts or refreshes File metadata (and fills in placeholders). */
-  async upsertFiles(files: FileObject[], syncedAt: Date): Promise<void> {
+  async upsertFiles(files: RemoteFile[], syncedAt: Date): Promise<void> {
     if (files.length === 0) return;
     await this.statements.rows(
       `INSERT INTO file AS f (account_id, source, external_id, filename, bytes, purpose, file_created_at, synced_at)

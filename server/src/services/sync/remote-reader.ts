@@ -1,14 +1,27 @@
 import OpenAI, { NotFoundError as OpenAINotFoundError } from 'openai';
-import type { FileObject } from 'openai/resources/files';
-import type { VectorStore } from 'openai/resources/vector-stores/vector-stores';
-import type { VectorStoreFile } from 'openai/resources/vector-stores/files';
+import {
+  parseEach,
+  parseOne,
+  remoteFileSchema,
+  remoteVectorStoreFileSchema,
+  remoteVectorStoreSchema,
+  type RejectedObject,
+  type RemoteFile,
+  type RemoteVectorStore,
+  type RemoteVectorStoreFile,
+} from '../../openai/remote-objects.ts';
+import { asApiKeyRejection } from './api-key-rejection.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
+import type { z } from 'zod';
 
-export type { FileObject, VectorStore, VectorStoreFile };
+export type { RejectedObject, RemoteFile, RemoteVectorStore, RemoteVectorStoreFile };
 
 export interface Page<T> {
+  /** The objects of the page that could be read. */
   data: T[];
+  /** Objects OpenAI sent that do not fit what it is known to send: each is reported on its own. */
+  rejected: RejectedObject[];
   /** No page follows: a listing that reached it is complete. */
   last: boolean;
 }
@@ -38,7 +51,16 @@ export class RemoteReader {
     private readonly signal?: AbortSignal,
   ) {}
 
-  private call<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
+  private async call<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
+    try {
+      return await this.attempt(request);
+    } catch (error) {
+      // A rejected key fails every request alike: the run stops on the first one (see AccountSync).
+      throw asApiKeyRejection(error) ?? error;
+    }
+  }
+
+  private attempt<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
     const options = this.signal ? { signal: this.signal } : {};
     return withRetry(
       () => request(options),
@@ -57,31 +79,40 @@ export class RemoteReader {
     );
   }
 
-  /** Follows `after=` cursors until `has_more` is false; the last page (maybe empty) says so. */
-  private async *pages<T extends { id: string }>(
+  /**
+   * Follows `after=` cursors until `has_more` is false; the last page (maybe empty) says so. Each
+   * object is parsed on its own against what OpenAI really sends (the SDK's types are not checked).
+   */
+  private async *pages<T>(
+    schema: z.ZodType<T>,
     list: (
       after: string | undefined,
       options: { signal?: AbortSignal },
-    ) => Promise<{ data: T[]; has_more: boolean }>,
+    ) => Promise<{ data: readonly unknown[]; has_more: boolean }>,
   ): AsyncGenerator<Page<T>> {
     let after: string | undefined;
     for (;;) {
       const page = await this.call((options) => list(after, options));
+      const { items, rejected } = parseEach(schema, page.data);
       const last = !page.has_more || page.data.length === 0;
-      yield { data: page.data, last };
+      yield { data: items, rejected, last };
       if (last) return;
-      after = page.data[page.data.length - 1]!.id;
+      const cursor = (page.data[page.data.length - 1] as { id?: unknown } | null)?.id;
+      if (typeof cursor !== 'string' || cursor === '') {
+        throw new Error('OpenAI sent a page whose last object has no id: the listing cannot go on');
+      }
+      after = cursor;
     }
   }
 
-  storePages(): AsyncGenerator<Page<VectorStore>> {
-    return this.pages((after, options) =>
+  storePages(): AsyncGenerator<Page<RemoteVectorStore>> {
+    return this.pages(remoteVectorStoreSchema, (after, options) =>
       this.client.vectorStores.list({ limit: STORE_PAGE, ...(after ? { after } : {}) }, options),
     );
   }
 
-  storeFilePages(vectorStoreId: string): AsyncGenerator<Page<VectorStoreFile>> {
-    return this.pages((after, options) =>
+  storeFilePages(vectorStoreId: string): AsyncGenerator<Page<RemoteVectorStoreFile>> {
+    return this.pages(remoteVectorStoreFileSchema, (after, options) =>
       this.client.vectorStores.files.list(
         vectorStoreId,
         { limit: STORE_FILE_PAGE, ...(after ? { after } : {}) },
@@ -90,19 +121,24 @@ export class RemoteReader {
     );
   }
 
-  filePages(): AsyncGenerator<Page<FileObject>> {
-    return this.pages((after, options) =>
+  filePages(): AsyncGenerator<Page<RemoteFile>> {
+    return this.pages(remoteFileSchema, (after, options) =>
       this.client.files.list({ limit: FILE_PAGE, ...(after ? { after } : {}) }, options),
     );
   }
 
-  /** The store, or null when OpenAI says it does not exist (404). */
-  async retrieveStore(vectorStoreId: string): Promise<VectorStore | null> {
+  /**
+   * The store, or null when OpenAI says it does not exist (404). Throws `UnreadableObjectError` when
+   * the answer does not fit what OpenAI sends.
+   */
+  async retrieveStore(vectorStoreId: string): Promise<RemoteVectorStore | null> {
+    let store: unknown;
     try {
-      return await this.call((options) => this.client.vectorStores.retrieve(vectorStoreId, options));
+      store = await this.call((options) => this.client.vectorStores.retrieve(vectorStoreId, options));
     } catch (error) {
       if (error instanceof OpenAINotFoundError) return null;
       throw error;
     }
+    return parseOne(remoteVectorStoreSchema, 'vector store', store);
   }
 }

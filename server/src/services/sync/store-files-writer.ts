@@ -1,12 +1,15 @@
 import { Batcher } from './batcher.ts';
 import type { MirrorWriter } from './mirror-writer.ts';
-import type { VectorStoreFile } from './remote-reader.ts';
+import type { RemoteVectorStoreFile } from './remote-reader.ts';
 
 interface Item {
   vectorStoreId: string;
-  files: VectorStoreFile[];
-  /** Set on a store's last page: the complete listing and the summary it answered for. */
-  complete: { listed: string[]; summary: string } | null;
+  files: RemoteVectorStoreFile[];
+  /**
+   * Set on a store's last page: the complete listing and the summary it answered for (null when some
+   * files could not be read: the store is then listed again next run).
+   */
+  complete: { listed: string[]; summary: string | null } | null;
 }
 
 export interface StoreFilesResult {
@@ -56,8 +59,8 @@ export class StoreFilesWriter {
    */
   write(
     vectorStoreId: string,
-    files: VectorStoreFile[],
-    complete: { listed: string[]; summary: string } | null,
+    files: RemoteVectorStoreFile[],
+    complete: { listed: string[]; summary: string | null } | null,
   ): Promise<StoreFilesResult> {
     return this.batcher.push({ vectorStoreId, files, complete });
   }

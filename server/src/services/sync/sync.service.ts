@@ -12,6 +12,7 @@ import { isUuid } from '../ids.ts';
 import { applyKeyset, encodeCursor, type PageRequest, type SortKey } from '../keyset.ts';
 import { AccountSync } from './account-sync.ts';
 import { tryLockAccountSync, type HeldLock } from './advisory-lock.ts';
+import { apiKeyRejectedMessage, asApiKeyRejection } from './api-key-rejection.ts';
 import { MirrorWriter } from './mirror-writer.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { RemoteReader } from './remote-reader.ts';
@@ -71,6 +72,11 @@ const isBehind = (event: SyncProgressEvent, last: SyncProgressEvent): boolean =>
 const copyOf = (run: SyncRunEntity): SyncRunEntity => Object.assign(new SyncRunEntity(), run);
 
 const SHUT_DOWN = 'The server shut down during this sync';
+
+/** A scheduled sync that is not started, and why (the account's key was refused). */
+export class SyncHeldError extends Error {
+  override name = 'SyncHeldError';
+}
 const INTERRUPTED = 'Interrupted: the process running this sync stopped before it finished';
 
 /**
@@ -96,6 +102,10 @@ export class SyncService {
   async startSync(request: StartSyncRequest): Promise<StartedSync> {
     const account = await this.db.getRepository(AccountEntity).findOneBy({ id: request.accountId });
     if (!account) throw new NotFoundError('Account', request.accountId);
+    if (request.trigger === 'SCHEDULE' && account.openaiKeyRejectedAt !== null) {
+      // Every request would be refused again: wait for a new key or for an admin to ask.
+      throw new SyncHeldError(apiKeyRejectedMessage(account.name, account.openaiKeyRejectionCode ?? 'unknown'));
+    }
     const store = request.vectorStoreId ? await this.findMirror(account.id, request.vectorStoreId) : null;
 
     // The holder of the lock inserts its run right after taking it: look for the run a few times.
@@ -204,8 +214,18 @@ export class SyncService {
       await sync.execute();
     } catch (error) {
       run.status = 'FAILED';
-      const message = this.abort.signal.aborted ? SHUT_DOWN : (error as Error).message;
+      const rejection = asApiKeyRejection(error);
+      let message = (error as Error).message;
+      if (this.abort.signal.aborted) message = SHUT_DOWN;
+      else if (rejection) {
+        message = apiKeyRejectedMessage(account.name, rejection.code);
+        await this.recordKeyRejection(account.id, rejection.code);
+      }
       run.errors = [...run.errors, { vectorStoreExternalId: null, message, at: new Date().toISOString() }];
+    }
+    if ((run.status === 'SUCCEEDED' || run.status === 'PARTIAL') && account.openaiKeyRejectedAt !== null) {
+      // OpenAI answered with this key again (an admin asked for this run): scheduled runs resume.
+      await this.recordKeyRejection(account.id, null);
     }
     if (
       this.abort.signal.aborted &&
@@ -227,6 +247,14 @@ export class SyncService {
     run.finishedAt = new Date();
     await progress.finish();
     return run;
+  }
+
+  /** Remembers that OpenAI refused the account's key (a code), or forgets it (null). */
+  private async recordKeyRejection(accountId: string, code: string | null): Promise<void> {
+    await this.db.getRepository(AccountEntity).update(accountId, {
+      openaiKeyRejectedAt: code === null ? null : new Date(),
+      openaiKeyRejectionCode: code,
+    });
   }
 
   /** Marks the RUNNING runs of an account FAILED; only call while holding its sync lock. */
