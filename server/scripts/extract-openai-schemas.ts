@@ -27,8 +27,16 @@ const ROOTS = [
   'ErrorResponse',
 ];
 
-/** The one knowing departure from the spec, applied here so that it is visible and reviewable. */
-const PATCHES = [
+/**
+ * The knowing departures from the spec, applied here so that they are visible and reviewable. Where
+ * the spec and real traffic disagree, the traffic wins: `../shared/openai/recorded/openai-dotnet.json`
+ * holds real OpenAI answers recorded by the official .NET SDK's tests (2025-09 to 2026-05).
+ */
+type Schemas = Record<string, { properties: Record<string, unknown> }>;
+const nullable = (schema: unknown) => ({ anyOf: [schema, { type: 'null' }] });
+const nullableString = nullable({ type: 'string' });
+
+const PATCHES: Array<{ schemas: string[]; change: string; why: string; apply(schemas: Schemas): void }> = [
   {
     schemas: ['ListVectorStoresResponse', 'ListVectorStoreFilesResponse', 'ListFilesResponse'],
     change: 'first_id and last_id may be null',
@@ -36,6 +44,48 @@ const PATCHES = [
       'The spec types them as strings and says nothing of empty pages; OpenAI answers an empty page without ' +
       'string ids (openai/openai-python#2209 shows first_id=None, last_id=None; 64bit/async-openai#270 had to ' +
       'make them optional). The emulator answers null.',
+    apply(schemas) {
+      for (const name of this.schemas) {
+        schemas[name]!.properties.first_id = nullableString;
+        schemas[name]!.properties.last_id = nullableString;
+      }
+    },
+  },
+  {
+    schemas: ['VectorStoreObject'],
+    change: 'name and expires_after may be null; description (string or null) is a property',
+    why:
+      'Recorded answers carry "name": null for a store created without a name, "expires_after": null for one ' +
+      'without a policy, and "description": null on every store (the spec declares none of the three as null).',
+    apply(schemas) {
+      const properties = schemas.VectorStoreObject!.properties;
+      properties.name = nullableString;
+      properties.expires_after = nullable(properties.expires_after);
+      properties.description = nullableString;
+    },
+  },
+  {
+    schemas: ['VectorStoreFileBatchObject'],
+    change: 'object is "vector_store.file_batch"',
+    why:
+      'The spec\'s enum says "vector_store.files_batch"; its own description and every recorded answer say ' +
+      '"vector_store.file_batch" (as do Azure\'s live tests).',
+    apply(schemas) {
+      schemas.VectorStoreFileBatchObject!.properties.object = {
+        type: 'string',
+        enum: ['vector_store.file_batch'],
+      };
+    },
+  },
+  {
+    schemas: ['OpenAIFile'],
+    change: 'expires_at and status_details may be null',
+    why: 'Every recorded File carries "expires_at": null and "status_details": null when unset.',
+    apply(schemas) {
+      const properties = schemas.OpenAIFile!.properties;
+      properties.expires_at = nullable(properties.expires_at);
+      properties.status_details = nullable(properties.status_details);
+    },
   },
 ];
 
@@ -68,12 +118,7 @@ while (queue.length > 0) {
   queue.push(...found);
 }
 
-const nullableString = { anyOf: [{ type: 'string' }, { type: 'null' }] };
-for (const name of PATCHES[0]!.schemas) {
-  const properties = (schemas[name] as { properties: Record<string, unknown> }).properties;
-  properties.first_id = nullableString;
-  properties.last_id = nullableString;
-}
+for (const patch of PATCHES) patch.apply(schemas as Schemas);
 
 let source: Record<string, string> = { file: input };
 try {
@@ -91,6 +136,15 @@ try {
 const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
 writeFileSync(
   output,
-  `${JSON.stringify({ source, roots: ROOTS, patches: PATCHES, components: { schemas: sorted } }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      source,
+      roots: ROOTS,
+      patches: PATCHES.map(({ schemas: names, change, why }) => ({ schemas: names, change, why })),
+      components: { schemas: sorted },
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(`Wrote ${Object.keys(sorted).length} schemas to ${output}`);

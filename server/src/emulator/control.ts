@@ -2,7 +2,16 @@ import { ApiError, badRequest } from './errors.ts';
 import { parseFaults } from './faults.ts';
 import type { Emulator } from './http.ts';
 import { parseSeedOptions } from './seed.ts';
-import { expectObject, integerInRange, numberInRange, rejectUnknownKeys, type Json } from './validation.ts';
+import {
+  expectObject,
+  integerInRange,
+  numberInRange,
+  optionalString,
+  rejectUnknownKeys,
+  requireKey,
+  stringArray,
+  type Json,
+} from './validation.ts';
 
 /**
  * The control API under /__emulator/ (SPEC §6, fixed: other code and users rely on it). It needs no
@@ -28,9 +37,43 @@ export function handleControl(emulator: Emulator, method: string, path: string, 
       return { now: moveClock(emulator, body) };
     case 'POST /__emulator/seed':
       return emulator.seed(parseSeedOptions(body));
+    case 'POST /__emulator/keys':
+      emulator.registerKey(apiKeyOf(body));
+      return {};
+    case 'POST /__emulator/keys/revoke':
+      emulator.revokeKey(apiKeyOf(body));
+      return {};
+    case 'POST /__emulator/corrupt':
+      return corrupt(emulator, body);
     default:
       throw new ApiError(404, `Unknown control endpoint: ${method} ${path}.`);
   }
+}
+
+/** `{ "apiKey": "…" }`. */
+function apiKeyOf(value: unknown): string {
+  const body = expectObject(value, 'keys');
+  rejectUnknownKeys(body, ['apiKey']);
+  const apiKey = optionalString(requireKey(body, 'apiKey'), 'apiKey')!;
+  if (apiKey === '') throw badRequest("'apiKey' must not be empty.", 'apiKey');
+  return apiKey;
+}
+
+/**
+ * `{ "apiKey", "id", "set"?: { key: any JSON }, "remove"?: [key] }`: the vector store or File `id`
+ * of that key is answered with these keys set and removed, from now on.
+ */
+function corrupt(emulator: Emulator, value: unknown): { corrupted: string } {
+  const body = expectObject(value, 'corrupt');
+  rejectUnknownKeys(body, ['apiKey', 'id', 'set', 'remove']);
+  const apiKey = optionalString(requireKey(body, 'apiKey'), 'apiKey')!;
+  const id = optionalString(requireKey(body, 'id'), 'id')!;
+  const set = body.set === undefined ? {} : expectObject(body.set, 'set');
+  const remove = body.remove === undefined ? [] : stringArray(body.remove, 'remove', 0, 100);
+  if (!emulator.corrupt(apiKey, id, { set, remove })) {
+    throw new ApiError(404, `No vector store or File '${id}' for this key.`, 'id');
+  }
+  return { corrupted: id };
 }
 
 /** `{ "advanceSeconds": n }` or `{ "now": unixSeconds }`. */

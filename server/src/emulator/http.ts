@@ -4,13 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readJsonBody, readMultipartBody } from './body.ts';
 import { EmulatorClock, type TimeSource } from './clock.ts';
 import { handleControl } from './control.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, invalidApiKey, malformedId } from './errors.ts';
 import { FaultInjector, type FaultSettings } from './faults.ts';
 import type { Reply, RequestContext } from './handlers/context.ts';
-import { newRequestId } from './ids.ts';
+import { BATCH_ID_PREFIX, newRequestId, WELL_FORMED_ID } from './ids.ts';
 import { matchRoute } from './routes.ts';
 import { seedAccount, type SeedOptions, type SeedResult } from './seed.ts';
-import { Account } from './state.ts';
+import { Account, type ObjectPatch } from './state.ts';
 import { RequestStats, type Stats } from './stats.ts';
 import type { Json } from './validation.ts';
 
@@ -33,8 +33,21 @@ export interface Emulator {
   resetStats(): void;
   /** Unix seconds; `set(now)`, `advance(seconds)`. */
   readonly clock: EmulatorClock;
-  /** The data of one API key (created on first use), for in-process seeding such as the demo. */
+  /** The data of one API key (created on first use; the key is registered), for in-process seeding. */
   account(apiKey: string): Account;
+  /**
+   * Makes a key valid (again). Keys that look like OpenAI's (`sk-…`) are valid until revoked; any
+   * other key only once registered, here or through the control API (seeding registers its key).
+   */
+  registerKey(apiKey: string): void;
+  /** Makes a key invalid from now on: every request with it gets OpenAI's 401 `invalid_api_key`. */
+  revokeKey(apiKey: string): void;
+  /**
+   * Alters the JSON of one vector store or File of a key in every answer from now on (the object
+   * itself is unchanged), to see how clients cope with an object they cannot read. Returns false when
+   * the key has no such object.
+   */
+  corrupt(apiKey: string, objectId: string, patch: ObjectPatch): boolean;
   /** Changes the attach delay of files attached from now on (tests that must see `in_progress`). */
   setAttachDelayMs(ms: number): void;
   /** Finishes every attachment still in progress now, whatever its delay. */
@@ -50,9 +63,24 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const faults = new FaultInjector();
   const requestStats = new RequestStats();
   let accounts = new Map<string, Account>();
+  let registeredKeys = new Set<string>();
+  let revokedKeys = new Set<string>();
   let seq = 0;
 
+  const isValidKey = (apiKey: string): boolean =>
+    !revokedKeys.has(apiKey) && (apiKey.startsWith('sk-') || registeredKeys.has(apiKey));
+
+  const registerKey = (apiKey: string): void => {
+    revokedKeys.delete(apiKey);
+    if (!apiKey.startsWith('sk-')) registeredKeys.add(apiKey);
+  };
+
   const account = (apiKey: string): Account => {
+    if (!isValidKey(apiKey)) registerKey(apiKey);
+    return dataOf(apiKey);
+  };
+
+  const dataOf = (apiKey: string): Account => {
     let found = accounts.get(apiKey);
     if (found === undefined) {
       found = new Account({
@@ -69,6 +97,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const emulator: Emulator = {
     clock,
     account,
+    registerKey,
+    revokeKey(apiKey) {
+      registeredKeys.delete(apiKey);
+      revokedKeys.add(apiKey);
+    },
+    corrupt(apiKey, objectId, patch) {
+      const data = accounts.get(apiKey);
+      const target = data?.stores.get(objectId) ?? data?.files.get(objectId);
+      if (target === undefined) return false;
+      target.corruption = patch;
+      // A File's JSON is encoded once and kept: encode it again with the patch.
+      if ('json' in target) target.json = undefined;
+      return true;
+    },
     setAttachDelayMs(ms) {
       attachDelayMs = ms;
     },
@@ -76,6 +118,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       for (const data of accounts.values()) data.catchUp(true);
     },
     handle(req, res) {
+      startedAt.set(res, performance.now());
       dispatch(req, res).catch((error: unknown) => {
         const failure =
           error instanceof ApiError
@@ -87,6 +130,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     reset() {
       accounts = new Map();
+      registeredKeys = new Set();
+      revokedKeys = new Set();
       faults.set({});
       requestStats.reset();
       clock.reset();
@@ -115,6 +160,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (match === null) throw new ApiError(404, `Invalid URL (${method} ${url.pathname})`);
 
     const apiKey = authenticate(req.headers.authorization);
+    if (!isValidKey(apiKey)) throw invalidApiKey(apiKey);
+    checkPathIds(match.route.path, match.params);
     // The body is read before any fault so that an answer never leaves a request half-read.
     let body: Json = {};
     let upload: RequestContext['upload'];
@@ -139,7 +186,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return;
     }
 
-    const data = account(apiKey);
+    const data = dataOf(apiKey);
     data.catchUp();
     const ctx: RequestContext = {
       account: data,
@@ -173,7 +220,34 @@ function authenticate(header: string | undefined): string {
   return match[1]!;
 }
 
-const baseHeaders = (): Record<string, string> => ({ 'x-request-id': newRequestId() });
+/**
+ * OpenAI checks the form of path ids before looking them up: a `vector_store_id` (or a vector store's
+ * `file_id`) with other characters, or a `batch_id` without its prefix, is a 400, not a 404. A File's
+ * own `file_id` is only looked up (`GET /v1/files/fake_id` is a 404).
+ */
+function checkPathIds(template: string, params: Record<string, string>): void {
+  const { vector_store_id: storeId, file_id: fileId, batch_id: batchId } = params;
+  const plainId =
+    'contains letters, numbers, underscores, or dashes, but this value contained additional characters';
+  if (storeId !== undefined && !WELL_FORMED_ID.test(storeId))
+    throw malformedId('vector_store_id', storeId, plainId);
+  if (batchId !== undefined && !batchId.startsWith(BATCH_ID_PREFIX)) {
+    throw malformedId('batch_id', batchId, `begins with '${BATCH_ID_PREFIX}'`);
+  }
+  if (fileId !== undefined && template.startsWith('/v1/vector_stores/') && !WELL_FORMED_ID.test(fileId)) {
+    throw malformedId('file_id', fileId, plainId);
+  }
+}
+
+/** When each response's request arrived, for `openai-processing-ms`. */
+const startedAt = new WeakMap<ServerResponse, number>();
+
+/** The headers every OpenAI answer carries. */
+const baseHeaders = (res: ServerResponse): Record<string, string> => ({
+  'x-request-id': newRequestId(),
+  'openai-version': '2020-10-01',
+  'openai-processing-ms': String(Math.round(performance.now() - (startedAt.get(res) ?? performance.now()))),
+});
 
 function sendJson(
   res: ServerResponse,
@@ -191,7 +265,7 @@ function sendText(
   headers: Record<string, string> = {},
 ): void {
   res.writeHead(status, {
-    ...baseHeaders(),
+    ...baseHeaders(res),
     ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(json),
@@ -202,7 +276,7 @@ function sendText(
 function send(res: ServerResponse, reply: Reply): void {
   if ('bytes' in reply) {
     res.writeHead(200, {
-      ...baseHeaders(),
+      ...baseHeaders(res),
       'content-type': reply.contentType,
       'content-length': reply.bytes.length,
     });

@@ -5,28 +5,43 @@ import {
   storeStatus,
   type BatchRecord,
   type FileRecord,
+  type ObjectPatch,
   type StoreRecord,
   type VsFileRecord,
 } from './state.ts';
 
-/** API objects exactly as openapi.yaml describes them (`VectorStoreObject`, `OpenAIFile`, ...). */
+/**
+ * API objects as real OpenAI answers them (the recorded traffic), where it departs from openapi.yaml:
+ * every key is present, unset ones as null (`name`, `description`, `expires_after`, `expires_at`,
+ * `status_details`), metadata `{}` when none, and a batch is a `vector_store.file_batch`.
+ * An object told to look corrupt (`POST /__emulator/corrupt`) has its patch applied last.
+ */
 
 export function vectorStoreObject(store: StoreRecord): Record<string, unknown> {
-  return {
+  return withCorruption(store.corruption, {
     id: store.id,
     object: 'vector_store',
     created_at: store.createdAt,
     name: store.name,
-    // Not in VectorStoreObject, but accepted on create and returned by OpenAI's examples.
     description: store.description,
     usage_bytes: store.usageBytes,
     file_counts: store.files.counts(),
     status: storeStatus(store),
-    ...(store.expiresAfter === null ? {} : { expires_after: store.expiresAfter }),
+    expires_after: store.expiresAfter,
     expires_at: storeExpiresAt(store),
     last_active_at: store.lastActiveAt,
     metadata: store.metadata,
-  };
+  });
+}
+
+/** Sets the patch's keys (null included) and deletes its `remove`d ones. */
+function withCorruption(
+  patch: ObjectPatch | undefined,
+  value: Record<string, unknown>,
+): Record<string, unknown> {
+  if (patch === undefined) return value;
+  for (const key of patch.remove) delete value[key];
+  return Object.assign(value, patch.set);
 }
 
 export function vectorStoreFileObject(attached: VsFileRecord): Record<string, unknown> {
@@ -47,27 +62,30 @@ export function vectorStoreFileObject(attached: VsFileRecord): Record<string, un
 export function fileBatchObject(batch: BatchRecord): Record<string, unknown> {
   return {
     id: batch.id,
-    // The spec's enum value (its prose says `vector_store.file_batch`).
-    object: 'vector_store.files_batch',
+    // What the API answers; the spec's enum says `vector_store.files_batch`.
+    object: 'vector_store.file_batch',
     created_at: batch.createdAt,
-    vector_store_id: batch.store.id,
     status: batchStatus(batch),
+    vector_store_id: batch.store.id,
     file_counts: batch.files.counts(),
   };
 }
 
 /** The File's JSON as UTF-8, encoded on first use and kept on the record (see `FileRecord.json`). */
 export function fileJson(file: FileRecord): Buffer {
-  file.json ??= encodeJson({
-    id: file.id,
-    object: 'file',
-    bytes: file.bytes,
-    created_at: file.createdAt,
-    ...(file.expiresAt === null ? {} : { expires_at: file.expiresAt }),
-    filename: file.filename,
-    purpose: file.purpose,
-    status: 'processed',
-  });
+  file.json ??= encodeJson(
+    withCorruption(file.corruption, {
+      object: 'file',
+      id: file.id,
+      purpose: file.purpose,
+      filename: file.filename,
+      bytes: file.bytes,
+      created_at: file.createdAt,
+      expires_at: file.expiresAt,
+      status: 'processed',
+      status_details: null,
+    }),
+  );
   return file.json;
 }
 

@@ -26,6 +26,12 @@ export interface StoreExpiration {
   days: number;
 }
 
+/** How `POST /__emulator/corrupt` alters an object's JSON: keys set (to any value) and keys removed. */
+export interface ObjectPatch {
+  set: Record<string, unknown>;
+  remove: string[];
+}
+
 export interface FileRecord {
   readonly id: string;
   readonly seq: number;
@@ -44,15 +50,18 @@ export interface FileRecord {
    * UTF-8 once: a 10,000-File page is then a copy of bytes, not a join and a re-encode.
    */
   json?: Buffer;
+  corruption?: ObjectPatch;
 }
 
 export interface StoreRecord {
   readonly id: string;
   readonly seq: number;
   readonly createdAt: number;
-  name: string;
+  /** Null when none was given, as OpenAI answers. */
+  name: string | null;
   description: string | null;
-  metadata: Record<string, string> | null;
+  /** `{}` when none: OpenAI never answers null. */
+  metadata: Record<string, string>;
   expiresAfter: StoreExpiration | null;
   lastActiveAt: number;
   /** Set once the store has expired: the moment it did. */
@@ -60,6 +69,7 @@ export interface StoreRecord {
   usageBytes: number;
   readonly files: StatusIndex;
   readonly batches: Map<string, BatchRecord>;
+  corruption?: ObjectPatch;
 }
 
 export interface VsFileRecord {
@@ -142,7 +152,7 @@ export interface NewFile {
 }
 
 export interface NewStore {
-  name?: string | undefined;
+  name?: string | null | undefined;
   description?: string | null | undefined;
   metadata?: Record<string, string> | null | undefined;
   expiresAfter?: StoreExpiration | null | undefined;
@@ -231,9 +241,10 @@ export class Account {
     return file;
   }
 
-  getFile(id: string): FileRecord {
+  /** `param`: what the answer names when it is missing (`id` on the Files routes, as OpenAI does). */
+  getFile(id: string, param = 'id'): FileRecord {
     const file = this.files.get(id);
-    if (file === undefined) throw notFound(`No such File object: ${id}`);
+    if (file === undefined) throw notFound(`No such File object: ${id}`, param);
     return file;
   }
 
@@ -254,9 +265,9 @@ export class Account {
       id: newVectorStoreId(),
       seq: this.env.nextSeq(),
       createdAt,
-      name: input.name ?? '',
+      name: input.name ?? null,
       description: input.description ?? null,
-      metadata: input.metadata ?? null,
+      metadata: input.metadata ?? {},
       expiresAfter: input.expiresAfter ?? null,
       lastActiveAt: createdAt,
       expiredAt: null,
@@ -271,7 +282,7 @@ export class Account {
 
   getStore(id: string): StoreRecord {
     const store = this.stores.get(id);
-    if (store === undefined) throw notFound(`No vector store found with id '${id}'.`);
+    if (store === undefined) throw notFound(`No vector store found with id '${id}'.`, 'vector_store_id');
     return store;
   }
 
@@ -318,7 +329,7 @@ export class Account {
   getAttached(store: StoreRecord, fileId: string): VsFileRecord {
     const attached = store.files.all.get(fileId);
     if (attached === undefined)
-      throw notFound(`No file found with id '${fileId}' in vector store '${store.id}'.`);
+      throw notFound(`No file found with id '${fileId}' in vector store '${store.id}'.`, 'file_id');
     return attached;
   }
 
@@ -405,7 +416,7 @@ export class Account {
   getBatch(store: StoreRecord, id: string): BatchRecord {
     const batch = store.batches.get(id);
     if (batch === undefined)
-      throw notFound(`No file batch found with id '${id}' in vector store '${store.id}'.`);
+      throw notFound(`No file batch found with id '${id}' in vector store '${store.id}'.`, 'batch_id');
     return batch;
   }
 

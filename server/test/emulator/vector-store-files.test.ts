@@ -166,7 +166,7 @@ describe('vector store files', () => {
       attributes: { src: 'bulk' },
     });
     expect(big).toMatchObject({
-      object: 'vector_store.files_batch',
+      object: 'vector_store.file_batch',
       status: 'in_progress',
       vector_store_id: store.id,
     });

@@ -33,7 +33,7 @@ describe('vector stores', () => {
       status: 'completed',
       usage_bytes: 0,
     });
-    expect(created.id).toMatch(/^vs_[A-Za-z0-9]{24}$/);
+    expect(created.id).toMatch(/^vs_[0-9a-f]{32}$/);
     expect(Math.abs(created.created_at - Date.now() / 1000)).toBeLessThan(5);
     expect(created.file_counts).toEqual({ in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: 0 });
 
@@ -55,7 +55,9 @@ describe('vector stores', () => {
   it('answers unknown ids and routes with 404 and missing or malformed keys with 401, in the error envelope', async () => {
     const unknown = await emu.raw('GET', '/vector_stores/vs_nope');
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: null } });
+    expect(unknown.body).toMatchObject({
+      error: { type: 'invalid_request_error', param: 'vector_store_id', code: null },
+    });
     expect((await emu.raw('GET', '/no_such_route')).status).toBe(404);
     expect((await emu.raw('GET', '/vector_stores', { apiKey: null })).status).toBe(401);
     await expect(emu.client('not a key').vectorStores.list()).rejects.toBeInstanceOf(

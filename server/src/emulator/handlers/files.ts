@@ -1,4 +1,4 @@
-import { badRequest } from '../errors.ts';
+import { ApiError, badRequest } from '../errors.ts';
 import { pageOf } from '../pagination.ts';
 import { fileJson, listBytes } from '../serialize.ts';
 import { OrderedCollection } from '../ordered-collection.ts';
@@ -14,13 +14,29 @@ import {
 } from '../validation.ts';
 import type { Reply, RequestContext } from './context.ts';
 
-const UPLOAD_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'] as const;
+/** In the order OpenAI's refusal lists them. */
+const UPLOAD_PURPOSES = ['fine-tune', 'assistants', 'batch', 'user_data', 'vision', 'evals'] as const;
+
+/** `'x' is not one of ['fine-tune', ...] - 'purpose'`, code null, with a `detail` (recorded answer). */
+function uploadPurpose(value: unknown): string {
+  if (typeof value === 'string' && (UPLOAD_PURPOSES as readonly string[]).includes(value)) return value;
+  const allowed = UPLOAD_PURPOSES.map((purpose) => `'${purpose}'`).join(', ');
+  const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  throw new ApiError(
+    400,
+    `${shown} is not one of [${allowed}] - 'purpose'`,
+    'purpose',
+    null,
+    undefined,
+    true,
+  );
+}
 const NO_FILES = new OrderedCollection<FileRecord>();
 
 /** multipart/form-data: `file`, `purpose`, and `expires_after[anchor]` / `expires_after[seconds]`. */
 export function uploadFile({ account, body, upload }: RequestContext): Reply {
   rejectUnknownKeys(body, ['purpose', 'expires_after']);
-  const purpose = oneOf(requireKey(body, 'purpose'), 'purpose', UPLOAD_PURPOSES);
+  const purpose = uploadPurpose(requireKey(body, 'purpose'));
   let expiresAfterSeconds: number | undefined;
   if (body.expires_after !== undefined) {
     const policy = expectObject(body.expires_after, 'expires_after');

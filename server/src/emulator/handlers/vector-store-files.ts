@@ -24,7 +24,7 @@ export function attachFile({ account, params, body }: RequestContext, attachDela
   const fileId = optionalString(requireKey(body, 'file_id'), 'file_id')!;
   const chunking = parseChunking(body.chunking_strategy);
   const attributes = parseAttributes(body.attributes);
-  const file = account.getFile(fileId);
+  const file = account.getFile(fileId, 'file_id');
   account.assertUsable(store);
   account.touch(store);
   const attached = account.attach(store, file, { chunking, attributes });

@@ -66,8 +66,8 @@ export function modifyVectorStore({ account, params, body }: RequestContext): Re
     body.expires_after === undefined || body.expires_after === null
       ? body.expires_after
       : parseStoreExpiration(body.expires_after);
-  if (name !== undefined) store.name = name ?? '';
-  if (metadata !== undefined) store.metadata = metadata;
+  if (name !== undefined) store.name = name;
+  if (metadata !== undefined) store.metadata = metadata ?? {};
   account.touch(store);
   if (expiresAfter !== undefined) account.setExpiration(store, expiresAfter);
   return { json: vectorStoreObject(store) };

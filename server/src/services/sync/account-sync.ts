@@ -1,6 +1,10 @@
 import { NotFoundError as OpenAINotFoundError } from 'openai';
 import type { SyncRunEntity } from '../../db/entities/sync-run.entity.ts';
-import { unreadableMessage, UnreadableObjectError, type RejectedObject } from '../../openai/remote-objects.ts';
+import {
+  unreadableMessage,
+  UnreadableObjectError,
+  type RejectedObject,
+} from '../../openai/remote-objects.ts';
 import { ApiKeyRejectedError } from './api-key-rejection.ts';
 import {
   ListedIds,
@@ -246,10 +250,7 @@ export class AccountSync {
   }
 
   /** Returns the last page's write still in flight (wrapped: an awaited promise would be waited for). */
-  private async listStoreFiles(
-    store: RemoteVectorStore,
-    localId: string,
-  ): Promise<{ done: Promise<void> }> {
+  private async listStoreFiles(store: RemoteVectorStore, localId: string): Promise<{ done: Promise<void> }> {
     const listed: string[] = [];
     let everyFileRead = true;
     let everyFileIdentified = true;

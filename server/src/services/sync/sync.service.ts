@@ -104,7 +104,9 @@ export class SyncService {
     if (!account) throw new NotFoundError('Account', request.accountId);
     if (request.trigger === 'SCHEDULE' && account.openaiKeyRejectedAt !== null) {
       // Every request would be refused again: wait for a new key or for an admin to ask.
-      throw new SyncHeldError(apiKeyRejectedMessage(account.name, account.openaiKeyRejectionCode ?? 'unknown'));
+      throw new SyncHeldError(
+        apiKeyRejectedMessage(account.name, account.openaiKeyRejectionCode ?? 'unknown'),
+      );
     }
     const store = request.vectorStoreId ? await this.findMirror(account.id, request.vectorStoreId) : null;
 
