@@ -60,17 +60,19 @@ function apiKeyOf(value: unknown): string {
 }
 
 /**
- * `{ "apiKey", "id", "set"?: { key: any JSON }, "remove"?: [key] }`: the vector store or File `id`
- * of that key is answered with these keys set and removed, from now on.
+ * `{ "apiKey", "id", "vectorStoreId"?, "set"?: { key: any JSON }, "remove"?: [key] }`: the vector
+ * store or File `id` of that key (or, with `vectorStoreId`, that store's file `id`) is answered with
+ * these keys set and removed, from now on. An empty patch makes it whole again.
  */
 function corrupt(emulator: Emulator, value: unknown): { corrupted: string } {
   const body = expectObject(value, 'corrupt');
-  rejectUnknownKeys(body, ['apiKey', 'id', 'set', 'remove']);
+  rejectUnknownKeys(body, ['apiKey', 'id', 'vectorStoreId', 'set', 'remove']);
   const apiKey = optionalString(requireKey(body, 'apiKey'), 'apiKey')!;
   const id = optionalString(requireKey(body, 'id'), 'id')!;
   const set = body.set === undefined ? {} : expectObject(body.set, 'set');
   const remove = body.remove === undefined ? [] : stringArray(body.remove, 'remove', 0, 100);
-  if (!emulator.corrupt(apiKey, id, { set, remove })) {
+  const vectorStoreId = optionalString(body.vectorStoreId, 'vectorStoreId');
+  if (!emulator.corrupt(apiKey, id, { set, remove }, vectorStoreId)) {
     throw new ApiError(404, `No vector store or File '${id}' for this key.`, 'id');
   }
   return { corrupted: id };

@@ -43,11 +43,11 @@ export interface Emulator {
   /** Makes a key invalid from now on: every request with it gets OpenAI's 401 `invalid_api_key`. */
   revokeKey(apiKey: string): void;
   /**
-   * Alters the JSON of one vector store or File of a key in every answer from now on (the object
-   * itself is unchanged), to see how clients cope with an object they cannot read. Returns false when
-   * the key has no such object.
+   * Alters the JSON of one vector store or File of a key (or, with `vectorStoreId`, of that store's
+   * file) in every answer from now on (the object itself is unchanged), to see how clients cope with
+   * an object they cannot read. Returns false when the key has no such object.
    */
-  corrupt(apiKey: string, objectId: string, patch: ObjectPatch): boolean;
+  corrupt(apiKey: string, objectId: string, patch: ObjectPatch, vectorStoreId?: string): boolean;
   /** Changes the attach delay of files attached from now on (tests that must see `in_progress`). */
   setAttachDelayMs(ms: number): void;
   /** Finishes every attachment still in progress now, whatever its delay. */
@@ -102,9 +102,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       registeredKeys.delete(apiKey);
       revokedKeys.add(apiKey);
     },
-    corrupt(apiKey, objectId, patch) {
+    corrupt(apiKey, objectId, patch, vectorStoreId) {
       const data = accounts.get(apiKey);
-      const target = data?.stores.get(objectId) ?? data?.files.get(objectId);
+      const target =
+        vectorStoreId === undefined
+          ? (data?.stores.get(objectId) ?? data?.files.get(objectId))
+          : data?.stores.get(vectorStoreId)?.files.all.get(objectId);
       if (target === undefined) return false;
       target.corruption = patch;
       // A File's JSON is encoded once and kept: encode it again with the patch.

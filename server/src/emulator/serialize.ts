@@ -45,7 +45,7 @@ function withCorruption(
 }
 
 export function vectorStoreFileObject(attached: VsFileRecord): Record<string, unknown> {
-  return {
+  return withCorruption(attached.corruption, {
     id: attached.id,
     object: 'vector_store.file',
     usage_bytes: attached.usageBytes,
@@ -56,7 +56,7 @@ export function vectorStoreFileObject(attached: VsFileRecord): Record<string, un
     // `auto` reads back as the static strategy it stands for (the response has no `auto` variant).
     chunking_strategy: { type: 'static', static: attached.chunking },
     attributes: attached.attributes,
-  };
+  });
 }
 
 export function fileBatchObject(batch: BatchRecord): Record<string, unknown> {

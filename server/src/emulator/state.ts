@@ -85,6 +85,7 @@ export interface VsFileRecord {
   attributes: Attributes;
   batch: BatchRecord | null;
   readonly settleAtMs: number;
+  corruption?: ObjectPatch;
 }
 
 export interface BatchRecord {

@@ -1,0 +1,223 @@
+import { toFile } from 'openai';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccountEntity } from '../../src/db/entities/account.entity.ts';
+import { Metrics } from '../../src/observability/metrics.ts';
+import { SyncHeldError } from '../../src/services/sync/sync.service.ts';
+import { createSyncHarness, mirrorState, remoteState, type SyncHarness } from './harness.ts';
+
+/** Syncs against the shapes real OpenAI sends (the emulator's defaults), and against what it should not. */
+
+let h: SyncHarness;
+beforeEach(async () => {
+  h = await createSyncHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const sync = () => h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });
+
+async function upload(name: string, options: { expiresInSeconds?: number } = {}) {
+  return h.openai.files.create({
+    file: await toFile(Buffer.from(`Text of ${name}.`), name),
+    purpose: 'assistants',
+    ...(options.expiresInSeconds === undefined
+      ? {}
+      : { expires_after: { anchor: 'created_at' as const, seconds: options.expiresInSeconds } }),
+  });
+}
+
+/** Names and metadata of mirrors by OpenAI id. */
+async function mirrorNames(): Promise<Map<string, string | null>> {
+  const rows: Array<{ external_id: string; name: string | null }> = await h.db.query(
+    `SELECT external_id, name FROM vector_store WHERE account_id = $1 AND source = 'cache'`,
+    [h.accountId],
+  );
+  return new Map(rows.map((row) => [row.external_id, row.name]));
+}
+
+const listPage = { limit: 50, inverted: false };
+
+describe('sync of the shapes OpenAI really sends', () => {
+  it('mirrors unnamed stores, metadata {}, a batch, expired stores and Files with null fields exactly', async () => {
+    h.emulator.emulator.seed({
+      apiKey: h.apiKey,
+      stores: 2,
+      filesPerStore: 2,
+      expiredStores: 2,
+      orphanFiles: 2,
+    });
+    const [a, b, c] = [
+      await upload('a.md'),
+      await upload('b.md'),
+      await upload('c.md', { expiresInSeconds: 7200 }),
+    ];
+    const unnamed = await h.openai.vectorStores.create({ file_ids: [a.id] });
+    const unnamedEmpty = await h.openai.vectorStores.create({});
+    const named = await h.openai.vectorStores.create({ name: 'Contracts', metadata: {} });
+    await h.openai.vectorStores.fileBatches.create(named.id, { file_ids: [a.id, b.id, c.id] });
+    h.emulator.emulator.settleAttachments();
+
+    // What the emulator answers is what real OpenAI answers for these.
+    const remoteUnnamed = await h.openai.vectorStores.retrieve(unnamed.id);
+    expect(remoteUnnamed).toMatchObject({ name: null, description: null, expires_after: null, metadata: {} });
+    expect(await h.openai.files.retrieve(a.id)).toMatchObject({ expires_at: null, status_details: null });
+
+    const run = await sync();
+
+    expect(run.errors).toEqual([]);
+    expect(run).toMatchObject({ status: 'SUCCEEDED', storesCreated: 7 });
+    const mirror = await mirrorState(h.db, h.accountId);
+    expect(mirror).toEqual(await remoteState(h.openai));
+    expect(mirror.stores.filter((store) => store.status === 'expired')).toHaveLength(2);
+    const names = await mirrorNames();
+    expect(names.get(unnamed.id)).toBeNull();
+    expect(names.get(unnamedEmpty.id)).toBeNull();
+    expect(names.get(named.id)).toBe('Contracts');
+
+    // A store without a name is found by its OpenAI id, and sorts by it.
+    const found = await h.services.vectorStores.list(
+      h.accountId,
+      { search: unnamed.id.slice(3, 20) },
+      { field: 'NAME', direction: 'ASC' },
+      listPage,
+      false,
+    );
+    expect(found.map((store) => store.externalId)).toEqual([unnamed.id]);
+    const byName = await h.services.vectorStores.list(
+      h.accountId,
+      {},
+      { field: 'NAME', direction: 'ASC' },
+      listPage,
+      false,
+    );
+    const sortKeys = byName.map((store) => store.name ?? store.externalId!);
+    expect(sortKeys).toEqual([...sortKeys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+    expect(sortKeys).toContain(unnamed.id);
+  });
+
+  it('mirrors a store file sent without usage_bytes, chunking_strategy or attributes', async () => {
+    const file = await upload('bare.md');
+    const store = await h.openai.vectorStores.create({ name: 'Bare', file_ids: [file.id] });
+    h.emulator.emulator.settleAttachments();
+    // The shape a batch's file listing has had: the three keys absent. Unknown keys are ignored.
+    h.emulator.emulator.corrupt(
+      h.apiKey,
+      file.id,
+      { set: { added_later: { x: 1 } }, remove: ['usage_bytes', 'chunking_strategy', 'attributes'] },
+      store.id,
+    );
+
+    const run = await sync();
+
+    expect(run.errors).toEqual([]);
+    expect(run.status).toBe('SUCCEEDED');
+    const [link] = await h.db.query(
+      `SELECT l.status, l.usage_bytes::int AS usage_bytes, l.attributes, l.chunking_strategy
+         FROM vector_store_file l JOIN file f ON f.id = l.file_id WHERE f.external_id = $1`,
+      [file.id],
+    );
+    // Absent is unknown: no usage counted, no attributes or strategy recorded.
+    expect(link).toEqual({ status: 'completed', usage_bytes: 0, attributes: null, chunking_strategy: null });
+  });
+});
+
+describe('an object that cannot be read', () => {
+  it('skips that store with its own error (PARTIAL) and mirrors every other store', async () => {
+    h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 4, filesPerStore: 2, orphanFiles: 1 });
+    const stores = (await h.openai.vectorStores.list({ limit: 100 })).data;
+    const [broken, kept] = [stores[0]!, stores[1]!];
+    h.emulator.emulator.corrupt(h.apiKey, broken.id, { set: { file_counts: 'many' }, remove: [] });
+
+    const first = await sync();
+
+    expect(first.status).toBe('PARTIAL');
+    expect(first.errors).toHaveLength(1);
+    expect(first.errors[0]).toMatchObject({ vectorStoreExternalId: broken.id });
+    expect(first.errors[0]!.message).toContain(
+      `vector store (${broken.id}) that cannot be read: file_counts`,
+    );
+    const names = await mirrorNames();
+    expect([...names.keys()].sort()).toEqual(
+      stores
+        .slice(1)
+        .map((store) => store.id)
+        .sort(),
+    );
+
+    // Readable again: mirrored; then unreadable once more: its mirror stays, the others follow OpenAI.
+    h.emulator.emulator.corrupt(h.apiKey, broken.id, { set: {}, remove: [] });
+    expect((await sync()).status).toBe('SUCCEEDED');
+    h.emulator.emulator.corrupt(h.apiKey, broken.id, { set: {}, remove: ['id'] });
+    await h.openai.vectorStores.update(kept.id, { name: 'Renamed while another is unreadable' });
+    const third = await sync();
+    expect(third.status).toBe('PARTIAL');
+    expect(third.errors.map((error) => error.vectorStoreExternalId)).toEqual([null]);
+    expect(third.errors[0]!.message).toContain('without a usable id');
+    const after = await mirrorNames();
+    expect(after.get(kept.id)).toBe('Renamed while another is unreadable');
+    // Without its id the listing cannot prove it gone: its mirror is not removed.
+    expect(after.has(broken.id)).toBe(true);
+  });
+
+  it('skips an unreadable File with its own error and keeps its mirror row', async () => {
+    h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 2, filesPerStore: 1, orphanFiles: 2 });
+    expect((await sync()).status).toBe('SUCCEEDED');
+    const files = (await h.openai.files.list()).data;
+    const broken = files[0]!;
+    h.emulator.emulator.corrupt(h.apiKey, broken.id, { set: { bytes: 'lots' }, remove: [] });
+
+    const run = await sync();
+
+    expect(run.status).toBe('PARTIAL');
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatchObject({ vectorStoreExternalId: null });
+    expect(run.errors[0]!.message).toContain(`File (${broken.id}) that cannot be read: bytes`);
+    const [{ n }] = await h.db.query(
+      `SELECT count(*)::int AS n FROM file WHERE account_id = $1 AND external_id = $2`,
+      [h.accountId, broken.id],
+    );
+    expect(n).toBe(1);
+  });
+});
+
+describe('a rejected API key', () => {
+  it('ends the sync FAILED naming the account, holds scheduled syncs until the key changes, and is counted', async () => {
+    h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 3, filesPerStore: 1 });
+    expect((await sync()).status).toBe('SUCCEEDED');
+    const before = await mirrorState(h.db, h.accountId);
+    const account = await h.db.getRepository(AccountEntity).findOneByOrFail({ id: h.accountId });
+
+    await fetch(`${h.emulator.url.replace(/\/v1$/, '')}/__emulator/keys/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: h.apiKey }),
+    });
+    const failed = await sync();
+
+    expect(failed.status).toBe('FAILED');
+    expect(failed.errors.map((error) => error.message)).toEqual([
+      `OpenAI rejected the API key of account ${account.name} (invalid_api_key)`,
+    ]);
+    expect(JSON.stringify(failed.errors)).not.toContain(h.apiKey.slice(8, -4));
+    expect(await mirrorState(h.db, h.accountId)).toEqual(before);
+    const metrics = await new Metrics(h.db).registry.metrics();
+    expect(metrics).toMatch(/^vs_align_accounts_openai_key_rejected 1$/m);
+
+    // Scheduled runs wait; an admin's run tries again (and fails again).
+    await expect(h.services.sync.startSync({ accountId: h.accountId, trigger: 'SCHEDULE' })).rejects.toThrow(
+      SyncHeldError,
+    );
+    expect((await sync()).status).toBe('FAILED');
+    // The same key again changes nothing; a new key lets scheduled runs go.
+    const connection = { baseURL: h.emulator.url, project: null };
+    await h.services.accounts.setOpenAIConnection(h.accountId, { apiKey: h.apiKey, ...connection });
+    await expect(h.services.sync.startSync({ accountId: h.accountId, trigger: 'SCHEDULE' })).rejects.toThrow(
+      SyncHeldError,
+    );
+    await h.services.accounts.setOpenAIConnection(h.accountId, { apiKey: `${h.apiKey}-new`, ...connection });
+    const resumed = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'SCHEDULE' });
+    expect(resumed.status).toBe('SUCCEEDED');
+    expect(await new Metrics(h.db).registry.metrics()).toMatch(/^vs_align_accounts_openai_key_rejected 0$/m);
+  });
+});
