@@ -1,6 +1,14 @@
 import { expect, test } from '@playwright/test';
 import { withClient } from './support/db.ts';
-import { artifact, databaseUrl, emulatorFaults, rows, signIn } from './support/helpers.ts';
+import {
+  artifact,
+  databaseUrl,
+  EMULATOR_DEMO_KEY,
+  emulatorFaults,
+  emulatorKey,
+  rows,
+  signIn,
+} from './support/helpers.ts';
 
 // One story, in order: the sync brings the emulator's stores and orphan Files, which the next tests use.
 test.describe.configure({ mode: 'serial' });
@@ -170,4 +178,34 @@ test('clean orphan Files: totals, cost, pick some, then all, behind a confirmati
     .click();
   await expect(page.getByTestId('empty-state')).toContainText('No orphan Files');
   await expect(page.getByTestId('orphan-count')).toHaveText('0');
+});
+
+test('a revoked OpenAI key: the sync fails naming the account, the sync page and the header say so', async ({
+  page,
+}) => {
+  await page.goto('/sync');
+  const accountName = (await page.getByTestId('account-name').textContent())!.trim();
+  const message = `OpenAI rejected the API key of account ${accountName} (invalid_api_key)`;
+  await expect(page.getByTestId('key-rejected')).toHaveCount(0);
+
+  await emulatorKey('revoke', EMULATOR_DEMO_KEY);
+  try {
+    await page.getByRole('button', { name: 'Start sync' }).click();
+    await expect(page.getByTestId('sync-outcome')).toHaveText('Failed', { timeout: 20_000 });
+    await expect(page.getByRole('banner').getByTestId('key-rejected')).toHaveText(message);
+    await expect(page.getByTestId('key-rejected-notice')).toContainText(message);
+    const run = page.getByTestId('run').first();
+    await expect(run).toHaveAttribute('data-status', 'FAILED');
+    await run.getByText('1 error').click();
+    await expect(run).toContainText(message);
+    await page.screenshot({ path: artifact('sync-key-rejected'), fullPage: true });
+  } finally {
+    await emulatorKey('register', EMULATOR_DEMO_KEY);
+  }
+
+  // The key works again: an admin's sync succeeds and the warnings go away.
+  await page.getByRole('button', { name: 'Start sync' }).click();
+  await expect(page.getByTestId('sync-outcome')).toHaveText('Succeeded', { timeout: 20_000 });
+  await expect(page.getByTestId('key-rejected')).toHaveCount(0);
+  await expect(page.getByTestId('key-rejected-notice')).toHaveCount(0);
 });

@@ -43,3 +43,18 @@ export async function emulatorFaults(faults: Record<string, unknown>): Promise<v
   });
   if (!response.ok) throw new Error(`emulator faults: ${response.status}`);
 }
+
+/** The built-in emulator's demo key, the default account's key in these tests (server/src/openai/connection.ts). */
+export const EMULATOR_DEMO_KEY = 'sk-vs-align-emulator-demo';
+
+/** Revokes an API key in the emulator (401 invalid_api_key from then on), or registers it again. */
+export async function emulatorKey(action: 'revoke' | 'register', apiKey: string): Promise<void> {
+  const url = process.env.E2E_EMULATOR_URL;
+  if (!url) throw new Error('E2E_EMULATOR_URL is not set: run through playwright.config.ts');
+  const response = await fetch(`${url}/__emulator/keys${action === 'revoke' ? '/revoke' : ''}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ apiKey }),
+  });
+  if (!response.ok) throw new Error(`emulator keys ${action}: ${response.status}`);
+}

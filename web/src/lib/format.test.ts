@@ -7,6 +7,7 @@ import {
   formatDuration,
   formatRelative,
   formatRelativeTime,
+  storeTitle,
 } from './format.ts';
 
 describe('formatBytes', () => {
@@ -119,5 +120,15 @@ describe('describeOrphanRule', () => {
     expect(describeOrphanRule(1)).toBe('Files attached to no store for more than 1 hour.');
     expect(describeOrphanRule(72)).toBe('Files attached to no store for more than 72 hours (3 days).');
     expect(describeOrphanRule(0)).toMatch(/^Files attached to no store, counted at once/);
+  });
+});
+
+describe('storeTitle', () => {
+  it('is the name, or "Untitled" with the OpenAI id for a store without one', () => {
+    expect(storeTitle({ name: 'Support KB', externalId: 'vs_1' })).toBe('Support KB');
+    expect(storeTitle({ name: null, externalId: 'vs_68c9e7afcb788191bb78a14c675ed352' })).toBe(
+      'Untitled (vs_68c9e7afcb788191bb78a14c675ed352)',
+    );
+    expect(storeTitle({ name: '', externalId: null })).toBe('Untitled');
   });
 });

@@ -6,6 +6,15 @@
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'] as const;
 
 /**
+ * What a store is called on screen: its name, or "Untitled" with its OpenAI id for a store created
+ * without a name (OpenAI sends `"name": null` for those made through threads and assistants).
+ */
+export function storeTitle(store: { name: string | null; externalId?: string | null }): string {
+  if (store.name) return store.name;
+  return store.externalId ? `Untitled (${store.externalId})` : 'Untitled';
+}
+
+/**
  * Bytes for people, in powers of 1024 — the way OpenAI bills `usage_bytes` (1 GB = 2^30 bytes).
  * One decimal below 10 units ("1.5 GB"), none above ("312 MB").
  */

@@ -13,7 +13,7 @@ export interface StoreFormState {
 }
 
 export function formState(store?: {
-  name: string;
+  name: string | null;
   description: string | null;
   expirationPolicy: { kind: ExpirationKind; days: number | null };
   metadata: MetadataEntry[];

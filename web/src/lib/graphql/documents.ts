@@ -33,6 +33,7 @@ export const VIEWER_QUERY: TypedDocumentNode<ViewerData, Record<string, never>> 
         name
         emulated
         openaiConnected
+        openaiKeyRejection
       }
     }
   }
@@ -178,6 +179,7 @@ export const LAYOUT_QUERY: TypedDocumentNode<LayoutData, Record<string, never>> 
         name
         emulated
         openaiConnected
+        openaiKeyRejection
       }
     }
     syncRuns(first: 1) {
@@ -365,6 +367,7 @@ const SYNC_RUN_FIELDS = gql`
     vectorStore {
       id
       name
+      externalId
     }
   }
 `;

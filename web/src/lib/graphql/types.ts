@@ -24,7 +24,14 @@ export const ORDER_FIELDS: readonly VectorStoreOrderField[] = [
 
 export interface Viewer {
   role: Role;
-  account: { id: string; name: string; emulated: boolean; openaiConnected: boolean };
+  account: {
+    id: string;
+    name: string;
+    emulated: boolean;
+    openaiConnected: boolean;
+    /** Why OpenAI refused the account's key on the last sync; null while it is not refused. */
+    openaiKeyRejection: string | null;
+  };
 }
 
 export interface FileCounts {
@@ -43,7 +50,8 @@ export interface ExpirationPolicy {
 /** The fields the list shows. */
 export interface VectorStoreSummary {
   id: string;
-  name: string;
+  /** Null for a mirror of an OpenAI store without a name (see `storeTitle`). */
+  name: string | null;
   source: VectorStoreSource;
   backend: StorageBackend;
   status: VectorStoreStatus;
@@ -205,7 +213,7 @@ export interface SyncRun {
   requests: number;
   retries: number;
   errors: SyncRunError[];
-  vectorStore: { id: string; name: string } | null;
+  vectorStore: { id: string; name: string | null; externalId: string | null } | null;
 }
 
 /** The last run, for the header and the sync control. */
