@@ -192,7 +192,10 @@ test('a revoked OpenAI key: the sync fails naming the account, the sync page and
   try {
     await page.getByRole('button', { name: 'Start sync' }).click();
     await expect(page.getByTestId('sync-outcome')).toHaveText('Failed', { timeout: 20_000 });
-    await expect(page.getByRole('banner').getByTestId('key-rejected')).toHaveText(message);
+    const badge = page.getByRole('banner').getByTestId('key-rejected');
+    await expect(badge).toContainText('OpenAI key rejected');
+    await expect(badge).toHaveAttribute('title', message);
+    await expect(page.getByRole('banner').getByRole('alert')).toContainText(message);
     await expect(page.getByTestId('key-rejected-notice')).toContainText(message);
     const run = page.getByTestId('run').first();
     await expect(run).toHaveAttribute('data-status', 'FAILED');
