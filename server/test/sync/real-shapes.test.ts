@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccountEntity } from '../../src/db/entities/account.entity.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { SyncHeldError } from '../../src/services/sync/sync.service.ts';
-import { createSyncHarness, mirrorState, remoteState, type SyncHarness } from './harness.ts';
+import { createToken } from '../factories/index.ts';
+import {
+  createHarnessApp,
+  createSyncHarness,
+  mirrorState,
+  remoteState,
+  type SyncHarness,
+} from './harness.ts';
 
 /** Syncs against the shapes real OpenAI sends (the emulator's defaults), and against what it should not. */
 
@@ -37,6 +44,17 @@ async function mirrorNames(): Promise<Map<string, string | null>> {
 }
 
 const listPage = { limit: 50, inverted: false };
+
+/** A GraphQL query as an admin of the harness's account. */
+async function graphql(query: string, variables: Record<string, unknown> = {}) {
+  const token = await createToken(h.db, h.accountId, 'ADMIN');
+  const response = await createHarnessApp(h).fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
 
 describe('sync of the shapes OpenAI really sends', () => {
   it('mirrors unnamed stores, metadata {}, a batch, expired stores and Files with null fields exactly', async () => {
@@ -94,6 +112,25 @@ describe('sync of the shapes OpenAI really sends', () => {
     const sortKeys = byName.map((store) => store.name ?? store.externalId!);
     expect(sortKeys).toEqual([...sortKeys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
     expect(sortKeys).toContain(unnamed.id);
+
+    // Through the API: a null name beside its id, found by a part of the id.
+    const answer = await graphql(
+      `
+        query ($search: String) {
+          vectorStores(filter: { search: $search }) {
+            edges {
+              node {
+                name
+                externalId
+              }
+            }
+          }
+        }
+      `,
+      { search: unnamedEmpty.id.slice(-12) },
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.vectorStores.edges).toEqual([{ node: { name: null, externalId: unnamedEmpty.id } }]);
   });
 
   it('mirrors a store file sent without usage_bytes, chunking_strategy or attributes', async () => {
@@ -203,6 +240,16 @@ describe('a rejected API key', () => {
     expect(await mirrorState(h.db, h.accountId)).toEqual(before);
     const metrics = await new Metrics(h.db).registry.metrics();
     expect(metrics).toMatch(/^vs_align_accounts_openai_key_rejected 1$/m);
+    const viewer = await graphql(`
+      {
+        viewer {
+          account {
+            openaiKeyRejection
+          }
+        }
+      }
+    `);
+    expect(viewer.data.viewer.account.openaiKeyRejection).toBe(failed.errors[0]!.message);
 
     // Scheduled runs wait; an admin's run tries again (and fails again).
     await expect(h.services.sync.startSync({ accountId: h.accountId, trigger: 'SCHEDULE' })).rejects.toThrow(
@@ -219,5 +266,20 @@ describe('a rejected API key', () => {
     const resumed = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'SCHEDULE' });
     expect(resumed.status).toBe('SUCCEEDED');
     expect(await new Metrics(h.db).registry.metrics()).toMatch(/^vs_align_accounts_openai_key_rejected 0$/m);
+    expect(
+      (
+        await graphql(`
+          {
+            viewer {
+              account {
+                openaiKeyRejection
+              }
+            }
+          }
+        `)
+      ).data.viewer.account,
+    ).toEqual({
+      openaiKeyRejection: null,
+    });
   });
 });
