@@ -92,17 +92,31 @@ export class RemoteReader {
   ): AsyncGenerator<Page<T>> {
     let after: string | undefined;
     for (;;) {
-      const page = await this.call((options) => list(after, options));
-      const { items, rejected } = parseEach(schema, page.data);
-      const last = !page.has_more || page.data.length === 0;
-      yield { data: items, rejected, last };
-      if (last) return;
-      const cursor = (page.data[page.data.length - 1] as { id?: unknown } | null)?.id;
-      if (typeof cursor !== 'string' || cursor === '') {
+      const { page, cursor } = await this.readPage(schema, (options) => list(after, options));
+      yield page;
+      if (page.last) return;
+      if (cursor === null) {
         throw new Error('OpenAI sent a page whose last object has no id: the listing cannot go on');
       }
       after = cursor;
     }
+  }
+
+  /**
+   * One page, parsed. The answer as sent is let go here: only the parsed objects live on while the
+   * page is written (a 10,000-File page is not held twice).
+   */
+  private async readPage<T>(
+    schema: z.ZodType<T>,
+    list: (options: { signal?: AbortSignal }) => Promise<{ data: readonly unknown[]; has_more: boolean }>,
+  ): Promise<{ page: Page<T>; cursor: string | null }> {
+    const answer = await this.call(list);
+    const { items, rejected } = parseEach(schema, answer.data);
+    const lastId = (answer.data[answer.data.length - 1] as { id?: unknown } | undefined)?.id;
+    return {
+      page: { data: items, rejected, last: !answer.has_more || answer.data.length === 0 },
+      cursor: typeof lastId === 'string' && lastId !== '' ? lastId : null,
+    };
   }
 
   storePages(): AsyncGenerator<Page<RemoteVectorStore>> {
