@@ -33,7 +33,7 @@ export interface Emulator {
   resetStats(): void;
   /** Unix seconds; `set(now)`, `advance(seconds)`. */
   readonly clock: EmulatorClock;
-  /** The data of one API key (created on first use; the key is registered), for in-process seeding. */
+  /** The data of one API key (created on first use; a new key is registered), for in-process seeding. */
   account(apiKey: string): Account;
   /**
    * Makes a key valid (again). Keys that look like OpenAI's (`sk-…`) are valid until revoked; any
@@ -75,8 +75,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (!apiKey.startsWith('sk-')) registeredKeys.add(apiKey);
   };
 
+  // In-process use (seeding) registers a new key, but never brings a revoked one back: only
+  // `registerKey` (POST /__emulator/keys) does that.
   const account = (apiKey: string): Account => {
-    if (!isValidKey(apiKey)) registerKey(apiKey);
+    if (!apiKey.startsWith('sk-') && !revokedKeys.has(apiKey)) registeredKeys.add(apiKey);
     return dataOf(apiKey);
   };
 

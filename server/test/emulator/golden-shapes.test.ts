@@ -453,6 +453,14 @@ describe('API keys', () => {
       refusal(`${apiKey.slice(0, 8)}${'*'.repeat(apiKey.length - 12)}${apiKey.slice(-4)}`),
     );
     await expect(client.files.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    // Seeding its data again does not bring it back; registering it does.
+    await emu.control('POST', 'seed', { apiKey, stores: 1 });
+    expect((await emu.raw('GET', '/vector_stores', { apiKey })).status).toBe(401);
+    await emu.control('POST', 'keys', { apiKey });
+    expect((await client.vectorStores.list()).data.map((store) => store.name).sort()).toEqual([
+      'Seeded store 1',
+      'kept',
+    ]);
   });
 });
 
