@@ -4,6 +4,7 @@ import {
   artifact,
   databaseUrl,
   EMULATOR_DEMO_KEY,
+  emulatorCreateStore,
   emulatorFaults,
   emulatorKey,
   rows,
@@ -178,6 +179,24 @@ test('clean orphan Files: totals, cost, pick some, then all, behind a confirmati
     .click();
   await expect(page.getByTestId('empty-state')).toContainText('No orphan Files');
   await expect(page.getByTestId('orphan-count')).toHaveText('0');
+});
+
+test('a store created without a name: mirrored as "Untitled" with its id, and found by its id', async ({
+  page,
+}) => {
+  // OpenAI answers `"name": null` for it: the sync once failed whole on such a store.
+  const id = await emulatorCreateStore({});
+  await page.goto('/sync');
+  await page.getByRole('button', { name: 'Start sync' }).click();
+  await expect(page.getByTestId('sync-outcome')).toHaveText('Succeeded', { timeout: 20_000 });
+
+  await page.goto(`/?q=${id.slice(3, 19)}`);
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page)).toContainText('Untitled');
+  await expect(rows(page)).toContainText(id);
+  await page.screenshot({ path: artifact('unnamed-store-row'), fullPage: true });
+  await rows(page).getByRole('link', { name: 'Untitled' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Untitled (${id})`);
 });
 
 test('a revoked OpenAI key: the sync fails naming the account, the sync page and the header say so', async ({

@@ -58,3 +58,16 @@ export async function emulatorKey(action: 'revoke' | 'register', apiKey: string)
   });
   if (!response.ok) throw new Error(`emulator keys ${action}: ${response.status}`);
 }
+
+/** Creates a vector store in the emulator as OpenAI's API would (`body` as sent); returns its id. */
+export async function emulatorCreateStore(body: Record<string, unknown>): Promise<string> {
+  const url = process.env.E2E_EMULATOR_URL;
+  if (!url) throw new Error('E2E_EMULATOR_URL is not set: run through playwright.config.ts');
+  const response = await fetch(`${url}/v1/vector_stores`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${EMULATOR_DEMO_KEY}` },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`emulator create store: ${response.status}`);
+  return ((await response.json()) as { id: string }).id;
+}
