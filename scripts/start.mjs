@@ -1,5 +1,5 @@
-// `pnpm start`: builds the web app when its sources changed, then runs the API and the web app
-// together, stopping both when either stops or on Ctrl-C.
+// `pnpm start`: builds the server and the web app when their sources changed, then runs both as
+// built JavaScript (no tsx, the same from any folder), stopping both when either stops or on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -16,23 +16,40 @@ const apiPort = process.env.PORT ?? '4000';
 const webPort = process.env.WEB_PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
 
-function newestMtime(dir) {
+/** The newest modification time of the files under `dir`, skipping dependencies and outputs. */
+function newestMtime(dir, skip = []) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'build') continue;
+    if (entry.name === 'node_modules' || entry.name.startsWith('.') || skip.includes(entry.name)) continue;
     const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full, skip) : statSync(full).mtimeMs);
   }
   return newest;
 }
 
-const webDir = path.join(root, 'web');
-const built = path.join(webDir, 'build', 'index.js');
-if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(webDir)) {
-  console.log('Building the web app…');
-  const build = spawnSync('pnpm', ['--filter', '@vs-align/web', 'build'], { cwd: root, stdio: 'inherit' });
+/** Runs `pnpm --filter <pkg> build` when the newest output is older than the newest source. */
+function buildIfStale(label, pkg, sourceNewest, outputNewest) {
+  if (outputNewest >= sourceNewest) return;
+  console.log(`Building the ${label}…`);
+  const build = spawnSync('pnpm', ['--filter', pkg, 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+
+const serverDir = path.join(root, 'server');
+const serverMain = path.join(serverDir, 'dist', 'main.js');
+const serverSources = () =>
+  Math.max(
+    newestMtime(path.join(serverDir, 'src')),
+    ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(path.join(serverDir, f)).mtimeMs),
+  );
+// tsc rewrites every output, so the newest output tells when the last build ran.
+const serverBuilt = () => (existsSync(serverMain) ? newestMtime(path.join(serverDir, 'dist')) : 0);
+buildIfStale('server', '@vs-align/server', serverSources(), serverBuilt());
+
+const webDir = path.join(root, 'web');
+const webMain = path.join(webDir, 'build', 'index.js');
+const webBuilt = existsSync(webMain) ? statSync(webMain).mtimeMs : 0;
+buildIfStale('web app', '@vs-align/web', newestMtime(webDir, ['build', 'test-results']), webBuilt);
 
 const children = [];
 let stopping = false;
@@ -77,12 +94,12 @@ async function waitForHealth(url, child) {
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-const api = run('The API server', ['--import', 'tsx/esm', 'server/src/main.ts'], {
+const api = run('The API server', ['--enable-source-maps', serverMain], {
   PORT: apiPort,
   HOST: host,
 });
 if (await waitForHealth(`http://${host}:${apiPort}/health`, api)) {
-  run('The web app', [built], { PORT: webPort, HOST: host, API_URL: `http://${host}:${apiPort}` });
+  run('The web app', [webMain], { PORT: webPort, HOST: host, API_URL: `http://${host}:${apiPort}` });
   console.log(
     `\n  VS-ALIGN is running: open http://localhost:${webPort}\n  GraphQL API: http://localhost:${apiPort}/graphql\n`,
   );
