@@ -40,7 +40,9 @@ export function freePort() {
 function run(command, args, cwd, env) {
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
 }
 
@@ -86,7 +88,9 @@ export async function startProduct(dir) {
     };
     child.stdout.on('data', read);
     child.stderr.on('data', read);
-    void exited.then((code) => reject(new Error(`pnpm start exited (${code}) before it was running:\n${output}`)));
+    void exited.then((code) =>
+      reject(new Error(`pnpm start exited (${code}) before it was running:\n${output}`)),
+    );
   });
   ready.catch(() => {});
   return {

@@ -40,7 +40,9 @@ const serverMain = path.join(serverDir, 'dist', 'main.js');
 const serverSources = () =>
   Math.max(
     newestMtime(path.join(serverDir, 'src')),
-    ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(path.join(serverDir, f)).mtimeMs),
+    ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map(
+      (f) => statSync(path.join(serverDir, f)).mtimeMs,
+    ),
   );
 // tsc rewrites every output, so the newest output tells when the last build ran.
 const serverBuilt = () => (existsSync(serverMain) ? newestMtime(path.join(serverDir, 'dist')) : 0);
@@ -99,8 +101,14 @@ const api = run('The API server', ['--enable-source-maps', serverMain], {
   HOST: host,
 });
 if (await waitForHealth(`http://${host}:${apiPort}/health`, api)) {
-  run('The web app', [webMain], { PORT: webPort, HOST: host, API_URL: `http://${host}:${apiPort}` });
-  console.log(
-    `\n  VS-ALIGN is running: open http://localhost:${webPort}\n  GraphQL API: http://localhost:${apiPort}/graphql\n`,
-  );
+  const web = run('The web app', [webMain], {
+    PORT: webPort,
+    HOST: host,
+    API_URL: `http://${host}:${apiPort}`,
+  });
+  // Said once the one URL a user opens answers.
+  if (await waitForHealth(`http://${host}:${webPort}/sign-in`, web))
+    console.log(
+      `\n  VS-ALIGN is running: open http://localhost:${webPort}\n  GraphQL API: http://localhost:${apiPort}/graphql\n`,
+    );
 }

@@ -13,10 +13,7 @@ export default defineConfig({
   workers: 1,
   timeout: 600_000,
   expect: { timeout: 30_000 },
-  reporter: [
-    ['list'],
-    ['json', { outputFile: process.env.E2E_JSON_OUTPUT ?? 'test-results/new-user.json' }],
-  ],
+  reporter: [['list'], ['json', { outputFile: process.env.E2E_JSON_OUTPUT ?? 'test-results/new-user.json' }]],
   outputDir: 'test-results/new-user-output',
   use: { ...base.use, baseURL: undefined },
 });
