@@ -140,7 +140,8 @@ async function main(): Promise<void> {
         syncSchedule: config.syncSchedule,
       });
       // The demo shows both kinds of store: the emulator holds the mirrored ones, these are local.
-      if (ensured.created && openai.emulated) await createLocalDemoStores(services.writer, ensured.account.id);
+      if (ensured.created && openai.emulated)
+        await createLocalDemoStores(services.writer, ensured.account.id);
       return ensured;
     });
 

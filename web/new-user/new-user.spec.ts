@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { cloneAndInstall, startProduct } from '../../scripts/fresh-clone.mjs';
+import { cloneAndInstall, startProduct, type RunningProduct } from '../../scripts/fresh-clone.mjs';
 
 const artifact = (name: string) => new URL(`../e2e/artifacts/${name}.png`, import.meta.url).pathname;
 
@@ -27,7 +27,7 @@ for (const mode of [0o755, 0o700]) {
     page,
   }) => {
     const clone = cloneAndInstall(mode);
-    let product: Awaited<ReturnType<typeof startProduct>> | undefined;
+    let product: RunningProduct | undefined;
     let keptDatabase: string | null = null;
     try {
       product = await startProduct(clone.dir);
