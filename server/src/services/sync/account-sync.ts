@@ -14,6 +14,8 @@ import { StoreFilesWriter } from './store-files-writer.ts';
 
 /** At most this many errors are kept on a run's row; the rest are counted in the last one. */
 const MAX_RECORDED_ERRORS = 100;
+/** Page writes in flight: a few more than the pool's connections, so the pool never waits for work. */
+const WRITE_SLOTS = 16;
 /** Files written per statement: a 10,000-File page goes in a few slices. */
 const FILE_WRITE_SLICE = 2_000;
 
@@ -41,7 +43,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 export class AccountSync {
   private readonly run: SyncRunEntity;
   private readonly storeFiles: StoreFilesWriter;
-  /** Store listings in flight (the run's concurrency), and page writes in flight. */
+  /** Store listings in flight (the bound on requests in flight), and page writes in flight. */
   private readonly listingSlots: Semaphore;
   private readonly writeSlots: Semaphore;
   private recordedErrors = 0;
@@ -56,7 +58,7 @@ export class AccountSync {
     this.run = progress.run;
     this.storeFiles = new StoreFilesWriter(writer);
     this.listingSlots = new Semaphore(plan.concurrency);
-    this.writeSlots = new Semaphore(plan.concurrency * 2);
+    this.writeSlots = new Semaphore(WRITE_SLOTS);
   }
 
   async execute(): Promise<void> {

@@ -1,9 +1,9 @@
-import OpenAI, { NotFoundError as OpenAINotFoundError } from 'openai';
+import OpenAI, { APIError, NotFoundError as OpenAINotFoundError } from 'openai';
 import type { FileObject } from 'openai/resources/files';
 import type { VectorStore } from 'openai/resources/vector-stores/vector-stores';
 import type { VectorStoreFile } from 'openai/resources/vector-stores/files';
-import type { RateLimiter } from './rate-limiter.ts';
-import { withRetry, type RetryPolicy } from './retry.ts';
+import type { AdaptiveLimiter, RequestOutcome } from './adaptive-limiter.ts';
+import { isTransient, withRetry, type RetryPolicy } from './retry.ts';
 
 export type { FileObject, VectorStore, VectorStoreFile };
 
@@ -13,10 +13,17 @@ export interface Page<T> {
   last: boolean;
 }
 
-/** Requests made by a run, retries included, and how many of them were retries. */
+/** Requests made by a run, retries included, how many of them were retries, and how many were 429s. */
 export interface RequestCounters {
   requests: number;
   retries: number;
+  throttled: number;
+}
+
+/** What an answer tells the limiter: a 429, a transient failure, or an answer (404s included). */
+function outcomeOf(error: unknown): RequestOutcome {
+  if (error instanceof APIError && error.status === 429) return 'throttled';
+  return isTransient(error) ? 'failed' : 'ok';
 }
 
 /** The largest pages OpenAI allows: fewer round trips is the whole game at 20+ ms each. */
@@ -25,14 +32,14 @@ const STORE_FILE_PAGE = 100;
 const FILE_PAGE = 10_000;
 
 /**
- * Reads one account's objects from OpenAI, page by page. Every request goes through the run's rate
- * limiter and retry policy and is counted. Pages are yielded as they arrive, so the caller writes
+ * Reads one account's objects from OpenAI, page by page. Every request goes through the account's
+ * adaptive limiter and the retry policy, and is counted. Pages are yielded as they arrive, so the caller writes
  * each one and lets it go: memory stays at one page per concurrent listing, whatever the account size.
  */
 export class RemoteReader {
   constructor(
     private readonly client: OpenAI,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: AdaptiveLimiter,
     private readonly policy: RetryPolicy,
     readonly counters: RequestCounters,
     private readonly signal?: AbortSignal,
@@ -40,14 +47,26 @@ export class RemoteReader {
 
   private call<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
     const options = this.signal ? { signal: this.signal } : {};
+    const attempt = async () => {
+      const permit = await this.limiter.acquire(this.signal);
+      this.counters.requests++;
+      const started = performance.now();
+      try {
+        const result = await request(options);
+        permit.release('ok', performance.now() - started);
+        return result;
+      } catch (error) {
+        const outcome = outcomeOf(error);
+        if (outcome === 'throttled') this.counters.throttled++;
+        permit.release(outcome, performance.now() - started);
+        throw error;
+      }
+    };
     return withRetry(
-      () => request(options),
+      attempt,
       this.policy,
       {
-        beforeAttempt: async () => {
-          await this.limiter.acquire(this.signal);
-          this.counters.requests++;
-        },
+        beforeAttempt: async () => {},
         onRetry: () => {
           this.counters.retries++;
         },

@@ -11,17 +11,17 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { applyKeyset, encodeCursor, type PageRequest, type SortKey } from '../keyset.ts';
 import { AccountSync } from './account-sync.ts';
+import { AdaptiveLimiter } from './adaptive-limiter.ts';
 import { tryLockAccountSync, type HeldLock } from './advisory-lock.ts';
 import { MirrorWriter } from './mirror-writer.ts';
-import { RateLimiter } from './rate-limiter.ts';
 import { RemoteReader } from './remote-reader.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { progressEvent, RunProgress } from './run-progress.ts';
 
 export interface SyncOptions {
-  /** Stores whose files are listed at the same time. */
+  /** Upper bound on OpenAI requests in flight per account; the limit in force is found by itself. */
   concurrency: number;
-  /** Request-rate ceiling towards OpenAI per run (0 = none). */
+  /** Upper bound on OpenAI requests per second per account (0 = none). */
   maxRequestsPerSecond: number;
   retry: RetryPolicy;
   requestTimeoutMs: number;
@@ -32,8 +32,8 @@ export interface SyncOptions {
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
-  concurrency: 8,
-  maxRequestsPerSecond: 50,
+  concurrency: 128,
+  maxRequestsPerSecond: 0,
   retry: DEFAULT_RETRY_POLICY,
   requestTimeoutMs: 60_000,
   progressIntervalMs: 250,
@@ -82,6 +82,8 @@ export class SyncService {
   /** Runs this process is executing, by account. */
   private readonly running = new Map<string, { run: SyncRunEntity; done: Promise<SyncRunEntity> }>();
   private readonly abort = new AbortController();
+  /** One per account, kept across runs: what a run learnt of OpenAI's limits, the next starts from. */
+  private readonly limiters = new Map<string, AdaptiveLimiter>();
 
   constructor(
     private readonly db: DataSource,
@@ -185,9 +187,9 @@ export class SyncService {
     const reader = connection
       ? new RemoteReader(
           this.options.createClient(connection, this.options.requestTimeoutMs),
-          new RateLimiter(this.options.maxRequestsPerSecond),
+          this.limiterOf(account.id),
           this.options.retry,
-          { requests: 0, retries: 0 },
+          { requests: 0, retries: 0, throttled: 0 },
           this.abort.signal,
         )
       : null;
@@ -227,6 +229,20 @@ export class SyncService {
     run.finishedAt = new Date();
     await progress.finish();
     return run;
+  }
+
+  /** The account's OpenAI limiter in this process. */
+  limiterOf(accountId: string): AdaptiveLimiter {
+    let limiter = this.limiters.get(accountId);
+    if (!limiter) {
+      const { concurrency, maxRequestsPerSecond } = this.options;
+      limiter = new AdaptiveLimiter({
+        maxConcurrency: concurrency,
+        maxRequestsPerSecond: maxRequestsPerSecond > 0 ? maxRequestsPerSecond : Infinity,
+      });
+      this.limiters.set(accountId, limiter);
+    }
+    return limiter;
   }
 
   /** Marks the RUNNING runs of an account FAILED; only call while holding its sync lock. */
