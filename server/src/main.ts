@@ -130,6 +130,7 @@ async function main(): Promise<void> {
       syncProgress: subscriptions,
     });
     runtime.services = services;
+    metrics.observeLimits(() => services.sync.limits());
 
     const openai = await resolveOpenAIConnection(config, logger);
     runtime.openai = openai;

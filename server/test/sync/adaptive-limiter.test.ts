@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveLimiter, type AdaptiveLimiterOptions, type Permit } from '../../src/services/sync/adaptive-limiter.ts';
+import {
+  AdaptiveLimiter,
+  type AdaptiveLimiterOptions,
+  type Permit,
+} from '../../src/services/sync/adaptive-limiter.ts';
 
 /** A clock that moves only when the limiter sleeps or a test says so. */
 class FakeClock {
@@ -30,7 +34,12 @@ async function fill(l: AdaptiveLimiter): Promise<Permit[]> {
 }
 
 /** One round trip: fill the window, wait `latencyMs`, release everything with `outcome`. */
-async function roundTrip(l: AdaptiveLimiter, clock: FakeClock, latencyMs: number, outcome: 'ok' | 'throttled' | 'failed' = 'ok') {
+async function roundTrip(
+  l: AdaptiveLimiter,
+  clock: FakeClock,
+  latencyMs: number,
+  outcome: 'ok' | 'throttled' | 'failed' = 'ok',
+) {
   const permits = await fill(l);
   clock.ms += latencyMs;
   for (const permit of permits) permit.release(outcome, latencyMs);

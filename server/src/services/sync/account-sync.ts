@@ -31,6 +31,15 @@ export interface AccountSyncPlan {
 /** Why a run cannot be complete: the account-level listing failed (stores or Files). */
 class ListingFailed extends Error {}
 
+/** The reader's request counters and the limits in force, onto the run's row. */
+export function copyCounters(reader: RemoteReader, run: SyncRunEntity): void {
+  run.requests = reader.counters.requests;
+  run.retries = reader.counters.retries;
+  run.throttled = reader.counters.throttled;
+  run.concurrencyLimit = reader.limits.concurrency;
+  run.rateLimit = reader.limits.requestsPerSecond;
+}
+
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -97,8 +106,7 @@ export class AccountSync {
 
   /** Copies the reader's request counters onto the run and schedules a progress report. */
   private syncCounters(): void {
-    this.run.requests = this.reader.counters.requests;
-    this.run.retries = this.reader.counters.retries;
+    copyCounters(this.reader, this.run);
     this.progress.changed();
   }
 

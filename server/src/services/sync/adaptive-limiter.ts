@@ -21,6 +21,7 @@ export interface Permit {
 
 /** Latency this far above the best seen means OpenAI (or the path to it) is queueing our requests. */
 const LATENCY_TOLERANCE = 2;
+const BASELINE_DRIFT = 1.001;
 /** Multiplicative decreases: of the concurrency limit on a 429 or an error, on rising latency. */
 const BACKOFF = 0.75;
 const LATENCY_BACKOFF = 0.95;
@@ -33,7 +34,7 @@ const WINDOW_MS = 1000;
  * How fast one account may call OpenAI, found while calling it. Two laws, one per limit:
  * - Concurrency (requests in flight), AIMD with a latency signal, as TCP does: it doubles every
  *   round trip until the first sign of congestion (slow start), then grows by one per round trip
- *   while latency stays within twice the best seen; it shrinks by a quarter on a 429, a 5xx or a
+ *   while latency stays within twice its baseline (the lowest smoothed latency, slowly forgotten); it shrinks by a quarter on a 429, a 5xx or a
  *   reset, and a little while latency rises.
  * - Rate (requests per second), unlimited until OpenAI first answers 429; then just under what
  *   succeeded in the last second, growing slowly until the next 429. Concurrency alone cannot hold
@@ -172,9 +173,11 @@ export class AdaptiveLimiter {
     if (outcome === 'ok') {
       this.recentOks.push(now);
       while (this.recentOks.length > 0 && this.recentOks[0]! < now - WINDOW_MS) this.recentOks.shift();
-      this.bestLatencyMs = Math.min(this.bestLatencyMs, latencyMs);
       this.smoothedLatencyMs =
         this.smoothedLatencyMs === 0 ? latencyMs : this.smoothedLatencyMs * 0.9 + latencyMs * 0.1;
+      // The baseline is the lowest smoothed latency, forgotten slowly (it doubles in ~700 answers):
+      // one lucky answer must not set it, and yesterday's quiet network must not hold it down.
+      this.bestLatencyMs = Math.min(this.smoothedLatencyMs, this.bestLatencyMs * BASELINE_DRIFT);
       if (this.smoothedLatencyMs > this.bestLatencyMs * LATENCY_TOLERANCE) {
         this.decrease(now, LATENCY_BACKOFF);
       } else if (saturated) {
@@ -216,6 +219,9 @@ export class AdaptiveLimiter {
     if (!Number.isFinite(this.rate)) return;
     const elapsed = (now - this.rateUpdatedAt) / 1000;
     this.rateUpdatedAt = now;
-    this.rate = Math.min(this.options.maxRequestsPerSecond, this.rate * (1 + RATE_GROWTH_PER_SECOND * elapsed));
+    this.rate = Math.min(
+      this.options.maxRequestsPerSecond,
+      this.rate * (1 + RATE_GROWTH_PER_SECOND * elapsed),
+    );
   }
 }

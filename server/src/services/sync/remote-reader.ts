@@ -45,6 +45,11 @@ export class RemoteReader {
     private readonly signal?: AbortSignal,
   ) {}
 
+  /** The account's limits in force now (they change as OpenAI answers). */
+  get limits(): { concurrency: number; requestsPerSecond: number | null } {
+    return this.limiter.limits;
+  }
+
   private call<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
     const options = this.signal ? { signal: this.signal } : {};
     const attempt = async () => {

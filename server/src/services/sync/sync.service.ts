@@ -10,7 +10,7 @@ import type { AccountService, OpenAIConnection } from '../account.service.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { applyKeyset, encodeCursor, type PageRequest, type SortKey } from '../keyset.ts';
-import { AccountSync } from './account-sync.ts';
+import { AccountSync, copyCounters } from './account-sync.ts';
 import { AdaptiveLimiter } from './adaptive-limiter.ts';
 import { tryLockAccountSync, type HeldLock } from './advisory-lock.ts';
 import { MirrorWriter } from './mirror-writer.ts';
@@ -221,14 +221,16 @@ export class SyncService {
         { vectorStoreExternalId: null, message: SHUT_DOWN, at: new Date().toISOString() },
       ];
     }
-    if (reader) {
-      run.requests = reader.counters.requests;
-      run.retries = reader.counters.retries;
-    }
+    if (reader) copyCounters(reader, run);
     run.phase = 'finished';
     run.finishedAt = new Date();
     await progress.finish();
     return run;
+  }
+
+  /** The limits each account's limiter allows now, in this process. */
+  limits(): Array<{ accountId: string; concurrency: number; requestsPerSecond: number | null }> {
+    return [...this.limiters].map(([accountId, limiter]) => ({ accountId, ...limiter.limits }));
   }
 
   /** The account's OpenAI limiter in this process. */
