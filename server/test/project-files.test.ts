@@ -32,7 +32,13 @@ describe('docker-compose.yml', () => {
       script.split(' ').map((arg) => (/\.(ts|js)$/.test(arg) ? `${folder}/${arg}` : arg));
     expect(compose.services.server!.command).toEqual(fromRoot(serverPackage.scripts.start, 'server'));
     expect(compose.services.web!.command).toEqual(fromRoot(webPackage.scripts.start, 'web'));
-    expect(compose.services.emulator!.command).toEqual(fromRoot(serverPackage.scripts.emulator, 'server'));
+    // Every process runs the build (`pnpm build`), never TypeScript through tsx.
+    for (const name of ['server', 'emulator']) {
+      const entry = compose.services[name]!.command.find((arg) => arg.endsWith('.js'))!;
+      expect(entry, name).toMatch(/^server\/dist\//);
+      const source = entry.replace(/^server\/dist\//, 'server/src/').replace(/\.js$/, '.ts');
+      await expect(read(source), `${name}: ${source}`).resolves.toBeTruthy();
+    }
   });
 
   it('uses only documented environment variables', async () => {
@@ -47,7 +53,7 @@ describe('docker-compose.yml', () => {
 
   it('is built by a Dockerfile that runs the README install', async () => {
     const dockerfile = await read('Dockerfile');
-    expect(dockerfile).toContain('pnpm install --frozen-lockfile');
+    expect(dockerfile).toContain('pnpm install --frozen-lockfile && pnpm build');
     expect(await read('README.md')).toContain('pnpm install && pnpm start');
   });
 });

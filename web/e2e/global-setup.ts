@@ -128,7 +128,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await waitFor('api', `http://127.0.0.1:${apiPort}/health`, api);
 
     await withClient(databaseUrl, async (client) => {
+      // The specs' stores replace the local demo stores of a first start on the emulator.
+      await client.query(`DELETE FROM vector_store WHERE source = 'primary'`);
       await seedStores(client);
+      // A run a day ago: an account never synced would be synced at once when the jobs start, and
+      // the specs own the data they see.
+      await client.query(
+        `INSERT INTO sync_run (account_id, trigger, status, phase, started_at, finished_at)
+         SELECT id, 'SCHEDULE', 'SUCCEEDED', 'finished', now() - interval '1 day', now() - interval '1 day'
+         FROM account`,
+      );
       // The specs own the data they see: no scheduled sync during the run (only the one a spec starts),
       // and the emulator's demo orphan Files (hours old) count as orphans at once.
       await client.query(`UPDATE account SET sync_schedule = '0 0 1 1 *', orphan_grace_hours = 0`);

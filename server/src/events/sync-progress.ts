@@ -18,6 +18,10 @@ export interface SyncProgressEvent {
   filesDone: number;
   requests: number;
   retries: number;
+  /** Requests answered 429 so far. */
+  throttled: number;
+  /** Requests in flight the account's limiter allows now (null before the first request). */
+  concurrencyLimit: number | null;
   /** The last event of the run: `status` is its outcome. */
   final: boolean;
   at: Date;

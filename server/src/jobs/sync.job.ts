@@ -13,7 +13,9 @@ export interface SyncJobOptions {
 /**
  * One croner schedule per account (`account.sync_schedule`). `protect` skips a tick while the
  * previous one still runs in this process; the sync's advisory lock does the same across processes,
- * so several server replicas may all run this job.
+ * so several server replicas may all run this job. An account that has never been synced is synced
+ * as soon as it is scheduled: a first start shows the collection, not an empty list until the
+ * schedule's first tick.
  */
 export class SyncJob {
   private readonly crons = new Map<string, { pattern: string; cron: Cron }>();
@@ -21,7 +23,7 @@ export class SyncJob {
   private stopped = false;
 
   constructor(
-    private readonly sync: Pick<SyncService, 'runSync'>,
+    private readonly sync: Pick<SyncService, 'runSync' | 'countRuns'>,
     private readonly listAccounts: () => Promise<AccountEntity[]>,
     private readonly logger: Logger,
     private readonly options: SyncJobOptions = {},
@@ -57,6 +59,7 @@ export class SyncJob {
           () => this.tick(account.id),
         );
         this.crons.set(account.id, { pattern: account.syncSchedule, cron });
+        if (!current) await this.syncIfNeverSynced(account.id);
       } catch (error) {
         this.crons.delete(account.id);
         this.logger.error(
@@ -70,6 +73,14 @@ export class SyncJob {
         cron.stop();
         this.crons.delete(accountId);
       }
+    }
+  }
+
+  private async syncIfNeverSynced(accountId: string): Promise<void> {
+    try {
+      if ((await this.sync.countRuns(accountId)) === 0) void this.tick(accountId);
+    } catch (error) {
+      this.logger.error({ err: error, accountId }, 'Cannot tell whether the account was ever synced');
     }
   }
 

@@ -41,6 +41,12 @@ export class Metrics {
       help: 'OpenAI requests retried by sync runs.',
       registers,
     });
+    const throttled = new Counter({
+      collect: () => refresh(),
+      name: 'vs_align_sync_openai_throttled_total',
+      help: 'OpenAI requests of sync runs answered 429.',
+      registers,
+    });
     const errors = new Counter({
       collect: () => refresh(),
       name: 'vs_align_sync_errors_total',
@@ -87,11 +93,13 @@ export class Metrics {
           seconds: string;
           requests: string;
           retries: string;
+          throttled: string;
           errors: string;
         }> = await db.query(
           `SELECT status, count(*) AS runs,
                     coalesce(sum(extract(epoch FROM finished_at - started_at)), 0) AS seconds,
                     coalesce(sum(requests), 0) AS requests, coalesce(sum(retries), 0) AS retries,
+                    coalesce(sum(throttled), 0) AS throttled,
                     coalesce(sum(jsonb_array_length(errors)), 0) AS errors
                FROM sync_run GROUP BY status`,
         );
@@ -100,7 +108,7 @@ export class Metrics {
                   (SELECT count(*) FROM account WHERE openai_key_rejected_at IS NOT NULL) AS rejected
              FROM remote_deletion`,
         );
-        for (const metric of [runs, seconds, requests, retries, errors]) metric.reset();
+        for (const metric of [runs, seconds, requests, retries, throttled, errors]) metric.reset();
         running.set(0);
         for (const row of byStatus) {
           if (row.status === 'RUNNING') running.set(Number(row.runs));
@@ -110,6 +118,7 @@ export class Metrics {
           }
           requests.inc(Number(row.requests));
           retries.inc(Number(row.retries));
+          throttled.inc(Number(row.throttled));
           errors.inc(Number(row.errors));
         }
         depth.set(Number(queue?.depth ?? 0));
@@ -118,6 +127,36 @@ export class Metrics {
       })().finally(() => setTimeout(() => (snapshot = null), 0));
       return snapshot;
     }
+  }
+
+  /** Reports the OpenAI limits each account's limiter allows now in this process. */
+  observeLimits(
+    read: () => Array<{ accountId: string; concurrency: number; requestsPerSecond: number | null }>,
+  ) {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'vs_align_openai_concurrency_limit',
+      help: "OpenAI requests in flight an account's adaptive limiter allows now (this process).",
+      labelNames: ['account'],
+      registers,
+      collect() {
+        this.reset();
+        for (const limits of read()) this.set({ account: limits.accountId }, limits.concurrency);
+      },
+    });
+    new Gauge({
+      name: 'vs_align_openai_rate_limit',
+      help: 'OpenAI requests per second an account may send, learnt from 429s (absent: no limit).',
+      labelNames: ['account'],
+      registers,
+      collect() {
+        this.reset();
+        for (const limits of read()) {
+          if (limits.requestsPerSecond !== null)
+            this.set({ account: limits.accountId }, limits.requestsPerSecond);
+        }
+      },
+    });
   }
 
   /** Counts open subscriptions of a progress bus in the subscriber gauge. */

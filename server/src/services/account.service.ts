@@ -130,7 +130,7 @@ export class AccountService {
     openai: OpenAIConnection | null;
     /** `SYNC_SCHEDULE`, when set, is the default account's schedule. */
     syncSchedule?: string | null;
-  }): Promise<{ account: AccountEntity; generatedToken: string | null }> {
+  }): Promise<{ account: AccountEntity; generatedToken: string | null; created: boolean }> {
     const repo = this.db.getRepository(AccountEntity);
     let account = await repo.findOne({ where: {}, order: { createdAt: 'ASC' } });
     const firstStart = account === null;
@@ -147,6 +147,6 @@ export class AccountService {
     } else if (firstStart) {
       generatedToken = await this.issueToken(account.id, 'ADMIN', 'generated at first start');
     }
-    return { account: (await repo.findOneBy({ id: account.id }))!, generatedToken };
+    return { account: (await repo.findOneBy({ id: account.id }))!, generatedToken, created: firstStart };
   }
 }

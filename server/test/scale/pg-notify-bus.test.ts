@@ -20,6 +20,8 @@ const event = (accountId: string, sequence: number, final = false): SyncProgress
   filesDone: sequence * 3,
   requests: sequence * 2,
   retries: 0,
+  throttled: 0,
+  concurrencyLimit: 4,
   final,
   at: new Date(1_800_000_000_000 + sequence),
 });

@@ -79,6 +79,18 @@ export class SyncRunEntity {
   @Column({ type: 'integer', default: 0 })
   retries!: number;
 
+  /** Requests OpenAI answered 429 (each also counted in `retries` when retried). */
+  @Column({ type: 'integer', default: 0 })
+  throttled!: number;
+
+  /** Requests in flight the account's limiter allowed, as last seen by the run. */
+  @Column({ type: 'integer', nullable: true })
+  concurrencyLimit!: number | null;
+
+  /** Requests per second the limiter allowed (null: no rate limit learnt or set). */
+  @Column({ type: 'double precision', nullable: true })
+  rateLimit!: number | null;
+
   @Column({ type: 'jsonb', default: [] })
   errors!: SyncRunError[];
 

@@ -5,6 +5,7 @@ import { DeletionPlannedFiles1764300000000 } from './1764300000000-DeletionPlann
 import { AddFilesListedSummary1764400000000 } from './1764400000000-AddFilesListedSummary.ts';
 import { AddSyncRunFilesDone1764500000000 } from './1764500000000-AddSyncRunFilesDone.ts';
 import { UnnamedStoresAndRejectedKeys1764613000000 } from './1764613000000-UnnamedStoresAndRejectedKeys.ts';
+import { AddSyncRunLimits1764900000000 } from './1764900000000-AddSyncRunLimits.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   AddFilesListedSummary1764400000000,
   AddSyncRunFilesDone1764500000000,
   UnnamedStoresAndRejectedKeys1764613000000,
+  AddSyncRunLimits1764900000000,
 ];

@@ -119,6 +119,16 @@ export const SyncRun = builder.node(SyncRunEntity, {
     retries: t.exposeInt('retries', {
       description: 'Requests that were retries (429, 5xx, timeouts, resets).',
     }),
+    throttled: t.exposeInt('throttled', { description: 'Requests OpenAI answered 429 (too many requests).' }),
+    concurrencyLimit: t.exposeInt('concurrencyLimit', {
+      nullable: true,
+      description: "Requests in flight the account's adaptive limiter allowed, as last seen by the run.",
+    }),
+    rateLimit: t.exposeFloat('rateLimit', {
+      nullable: true,
+      description:
+        'Requests per second the limiter allowed (learnt from 429s, or OPENAI_MAX_RPS); null: none.',
+    }),
     errors: t.field({
       type: [SyncRunErrorType],
       description: 'Failures recorded on the run (at most 100 are kept).',
@@ -157,6 +167,11 @@ const SyncProgress = builder.objectRef<SyncProgressEvent>('SyncProgress').implem
     filesDone: t.exposeInt('filesDone', { description: 'Store files read so far.' }),
     requests: t.exposeInt('requests', { description: 'Requests sent to OpenAI so far.' }),
     retries: t.exposeInt('retries', { description: 'Of which retries.' }),
+    throttled: t.exposeInt('throttled', { description: 'Requests answered 429 so far.' }),
+    concurrencyLimit: t.exposeInt('concurrencyLimit', {
+      nullable: true,
+      description: "Requests in flight the account's adaptive limiter allows now.",
+    }),
     final: t.exposeBoolean('final', { description: 'The last event of the run: `status` is its outcome.' }),
     at: t.expose('at', { type: 'DateTime', description: 'When the snapshot was taken.' }),
   }),

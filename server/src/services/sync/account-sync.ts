@@ -20,6 +20,8 @@ import { StoreFilesWriter } from './store-files-writer.ts';
 
 /** At most this many errors are kept on a run's row; the rest are counted in the last one. */
 const MAX_RECORDED_ERRORS = 100;
+/** Page writes in flight: a few more than the pool's connections, so the pool never waits for work. */
+const WRITE_SLOTS = 16;
 /** Files written per statement: a 10,000-File page goes in a few slices. */
 const FILE_WRITE_SLICE = 2_000;
 
@@ -35,6 +37,15 @@ export interface AccountSyncPlan {
 /** Why a run cannot be complete: the account-level listing failed (stores or Files). */
 class ListingFailed extends Error {}
 
+/** The reader's request counters and the limits in force, onto the run's row. */
+export function copyCounters(reader: RemoteReader, run: SyncRunEntity): void {
+  run.requests = reader.counters.requests;
+  run.retries = reader.counters.retries;
+  run.throttled = reader.counters.throttled;
+  run.concurrencyLimit = reader.limits.concurrency;
+  run.rateLimit = reader.limits.requestsPerSecond;
+}
+
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -47,7 +58,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 export class AccountSync {
   private readonly run: SyncRunEntity;
   private readonly storeFiles: StoreFilesWriter;
-  /** Store listings in flight (the run's concurrency), and page writes in flight. */
+  /** Store listings in flight (the bound on requests in flight), and page writes in flight. */
   private readonly listingSlots: Semaphore;
   private readonly writeSlots: Semaphore;
   private recordedErrors = 0;
@@ -64,7 +75,7 @@ export class AccountSync {
     this.run = progress.run;
     this.storeFiles = new StoreFilesWriter(writer);
     this.listingSlots = new Semaphore(plan.concurrency);
-    this.writeSlots = new Semaphore(plan.concurrency * 2);
+    this.writeSlots = new Semaphore(WRITE_SLOTS);
   }
 
   async execute(): Promise<void> {
@@ -104,8 +115,7 @@ export class AccountSync {
 
   /** Copies the reader's request counters onto the run and schedules a progress report. */
   private syncCounters(): void {
-    this.run.requests = this.reader.counters.requests;
-    this.run.retries = this.reader.counters.retries;
+    copyCounters(this.reader, this.run);
     this.progress.changed();
   }
 

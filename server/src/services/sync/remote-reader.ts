@@ -1,4 +1,4 @@
-import OpenAI, { NotFoundError as OpenAINotFoundError } from 'openai';
+import OpenAI, { APIError, NotFoundError as OpenAINotFoundError } from 'openai';
 import {
   parseEach,
   parseOne,
@@ -10,9 +10,9 @@ import {
   type RemoteVectorStore,
   type RemoteVectorStoreFile,
 } from '../../openai/remote-objects.ts';
+import type { AdaptiveLimiter, RequestOutcome } from './adaptive-limiter.ts';
 import { asApiKeyRejection } from './api-key-rejection.ts';
-import type { RateLimiter } from './rate-limiter.ts';
-import { withRetry, type RetryPolicy } from './retry.ts';
+import { isTransient, withRetry, type RetryPolicy } from './retry.ts';
 import type { z } from 'zod';
 
 export type { RejectedObject, RemoteFile, RemoteVectorStore, RemoteVectorStoreFile };
@@ -26,10 +26,17 @@ export interface Page<T> {
   last: boolean;
 }
 
-/** Requests made by a run, retries included, and how many of them were retries. */
+/** Requests made by a run, retries included, how many of them were retries, and how many were 429s. */
 export interface RequestCounters {
   requests: number;
   retries: number;
+  throttled: number;
+}
+
+/** What an answer tells the limiter: a 429, a transient failure, or an answer (404s included). */
+function outcomeOf(error: unknown): RequestOutcome {
+  if (error instanceof APIError && error.status === 429) return 'throttled';
+  return isTransient(error) ? 'failed' : 'ok';
 }
 
 /** The largest pages OpenAI allows: fewer round trips is the whole game at 20+ ms each. */
@@ -38,38 +45,55 @@ const STORE_FILE_PAGE = 100;
 const FILE_PAGE = 10_000;
 
 /**
- * Reads one account's objects from OpenAI, page by page. Every request goes through the run's rate
- * limiter and retry policy and is counted. Pages are yielded as they arrive, so the caller writes
+ * Reads one account's objects from OpenAI, page by page. Every request goes through the account's
+ * adaptive limiter and the retry policy, and is counted. Pages are yielded as they arrive, so the caller writes
  * each one and lets it go: memory stays at one page per concurrent listing, whatever the account size.
  */
 export class RemoteReader {
   constructor(
     private readonly client: OpenAI,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: AdaptiveLimiter,
     private readonly policy: RetryPolicy,
     readonly counters: RequestCounters,
     private readonly signal?: AbortSignal,
   ) {}
 
+  /** The account's limits in force now (they change as OpenAI answers). */
+  get limits(): { concurrency: number; requestsPerSecond: number | null } {
+    return this.limiter.limits;
+  }
+
   private async call<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
     try {
-      return await this.attempt(request);
+      return await this.limitedWithRetries(request);
     } catch (error) {
       // A rejected key fails every request alike: the run stops on the first one (see AccountSync).
       throw asApiKeyRejection(error) ?? error;
     }
   }
 
-  private attempt<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
+  private limitedWithRetries<T>(request: (options: { signal?: AbortSignal }) => Promise<T>): Promise<T> {
     const options = this.signal ? { signal: this.signal } : {};
+    const attempt = async () => {
+      const permit = await this.limiter.acquire(this.signal);
+      this.counters.requests++;
+      const started = performance.now();
+      try {
+        const result = await request(options);
+        permit.release('ok', performance.now() - started);
+        return result;
+      } catch (error) {
+        const outcome = outcomeOf(error);
+        if (outcome === 'throttled') this.counters.throttled++;
+        permit.release(outcome, performance.now() - started);
+        throw error;
+      }
+    };
     return withRetry(
-      () => request(options),
+      attempt,
       this.policy,
       {
-        beforeAttempt: async () => {
-          await this.limiter.acquire(this.signal);
-          this.counters.requests++;
-        },
+        beforeAttempt: async () => {},
         onRetry: () => {
           this.counters.retries++;
         },

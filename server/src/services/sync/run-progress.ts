@@ -17,6 +17,9 @@ const COUNTERS = [
   'orphansFound',
   'requests',
   'retries',
+  'throttled',
+  'concurrencyLimit',
+  'rateLimit',
   'errors',
 ] as const satisfies ReadonlyArray<keyof SyncRunEntity>;
 
@@ -32,6 +35,8 @@ export function progressEvent(run: SyncRunEntity, sequence: number): SyncProgres
     filesDone: run.filesDone,
     requests: run.requests,
     retries: run.retries,
+    throttled: run.throttled,
+    concurrencyLimit: run.concurrencyLimit,
     final: run.status !== 'RUNNING',
     at: new Date(),
   };

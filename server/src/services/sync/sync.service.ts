@@ -10,19 +10,19 @@ import type { AccountService, OpenAIConnection } from '../account.service.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { applyKeyset, encodeCursor, type PageRequest, type SortKey } from '../keyset.ts';
-import { AccountSync } from './account-sync.ts';
+import { AccountSync, copyCounters } from './account-sync.ts';
+import { AdaptiveLimiter } from './adaptive-limiter.ts';
 import { tryLockAccountSync, type HeldLock } from './advisory-lock.ts';
 import { apiKeyRejectedMessage, asApiKeyRejection } from './api-key-rejection.ts';
 import { MirrorWriter } from './mirror-writer.ts';
-import { RateLimiter } from './rate-limiter.ts';
 import { RemoteReader } from './remote-reader.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { progressEvent, RunProgress } from './run-progress.ts';
 
 export interface SyncOptions {
-  /** Stores whose files are listed at the same time. */
+  /** Upper bound on OpenAI requests in flight per account; the limit in force is found by itself. */
   concurrency: number;
-  /** Request-rate ceiling towards OpenAI per run (0 = none). */
+  /** Upper bound on OpenAI requests per second per account (0 = none). */
   maxRequestsPerSecond: number;
   retry: RetryPolicy;
   requestTimeoutMs: number;
@@ -33,8 +33,8 @@ export interface SyncOptions {
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
-  concurrency: 8,
-  maxRequestsPerSecond: 50,
+  concurrency: 128,
+  maxRequestsPerSecond: 0,
   retry: DEFAULT_RETRY_POLICY,
   requestTimeoutMs: 60_000,
   progressIntervalMs: 250,
@@ -88,6 +88,8 @@ export class SyncService {
   /** Runs this process is executing, by account. */
   private readonly running = new Map<string, { run: SyncRunEntity; done: Promise<SyncRunEntity> }>();
   private readonly abort = new AbortController();
+  /** One per account, kept across runs: what a run learnt of OpenAI's limits, the next starts from. */
+  private readonly limiters = new Map<string, AdaptiveLimiter>();
 
   constructor(
     private readonly db: DataSource,
@@ -197,9 +199,9 @@ export class SyncService {
     const reader = connection
       ? new RemoteReader(
           this.options.createClient(connection, this.options.requestTimeoutMs),
-          new RateLimiter(this.options.maxRequestsPerSecond),
+          this.limiterOf(account.id),
           this.options.retry,
-          { requests: 0, retries: 0 },
+          { requests: 0, retries: 0, throttled: 0 },
           this.abort.signal,
         )
       : null;
@@ -241,10 +243,7 @@ export class SyncService {
         { vectorStoreExternalId: null, message: SHUT_DOWN, at: new Date().toISOString() },
       ];
     }
-    if (reader) {
-      run.requests = reader.counters.requests;
-      run.retries = reader.counters.retries;
-    }
+    if (reader) copyCounters(reader, run);
     run.phase = 'finished';
     run.finishedAt = new Date();
     await progress.finish();
@@ -257,6 +256,25 @@ export class SyncService {
       openaiKeyRejectedAt: code === null ? null : new Date(),
       openaiKeyRejectionCode: code,
     });
+  }
+
+  /** The limits each account's limiter allows now, in this process. */
+  limits(): Array<{ accountId: string; concurrency: number; requestsPerSecond: number | null }> {
+    return [...this.limiters].map(([accountId, limiter]) => ({ accountId, ...limiter.limits }));
+  }
+
+  /** The account's OpenAI limiter in this process. */
+  limiterOf(accountId: string): AdaptiveLimiter {
+    let limiter = this.limiters.get(accountId);
+    if (!limiter) {
+      const { concurrency, maxRequestsPerSecond } = this.options;
+      limiter = new AdaptiveLimiter({
+        maxConcurrency: concurrency,
+        maxRequestsPerSecond: maxRequestsPerSecond > 0 ? maxRequestsPerSecond : Infinity,
+      });
+      this.limiters.set(accountId, limiter);
+    }
+    return limiter;
   }
 
   /** Marks the RUNNING runs of an account FAILED; only call while holding its sync lock. */
