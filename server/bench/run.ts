@@ -1,6 +1,7 @@
 /** `pnpm bench`: runs every benchmark in turn. */
 import { benchApi } from './api.ts';
 import { benchEmulator } from './emulator.ts';
+import { benchLimits } from './limits.ts';
 import { benchStartup } from './startup.ts';
 import { benchSubscribers } from './subscribers.ts';
 import { benchSync } from './sync.ts';
@@ -9,4 +10,5 @@ await benchStartup();
 await benchEmulator();
 await benchApi();
 await benchSync();
+await benchLimits();
 await benchSubscribers();
