@@ -60,6 +60,7 @@ export class SyncJob {
         );
         this.crons.set(account.id, { pattern: account.syncSchedule, cron });
         if (!current) await this.syncIfNeverSynced(account.id);
+        if (this.stopped) return this.stop();
       } catch (error) {
         this.crons.delete(account.id);
         this.logger.error(
@@ -77,6 +78,7 @@ export class SyncJob {
   }
 
   private async syncIfNeverSynced(accountId: string): Promise<void> {
+    if (this.stopped) return;
     try {
       if ((await this.sync.countRuns(accountId)) === 0) void this.tick(accountId);
     } catch (error) {

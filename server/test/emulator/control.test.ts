@@ -40,9 +40,9 @@ describe('control API', () => {
     await emu.control('POST', 'clock', { now: Math.floor(Date.now() / 1000) });
   });
 
-  it('seeds 100,000 Files and 5,000 stores in a couple of seconds, with the counts it reports', async () => {
+  // How fast seeding is belongs to the emulator bench (`pnpm bench`), not to a test on a shared machine.
+  it('seeds 100,000 Files and 5,000 stores, with the counts it reports', async () => {
     const apiKey = newKey();
-    const started = performance.now();
     const result = await emu.control<SeedResult>('POST', 'seed', {
       apiKey,
       stores: 5000,
@@ -52,7 +52,6 @@ describe('control API', () => {
       expiredStores: 2,
       failedFiles: 4,
     });
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(result).toEqual({
       stores: 5005,
       expiringStores: 3,

@@ -106,7 +106,11 @@ describe('three replicas on one database', () => {
 
   it('streams a run executing on replica A to a subscriber of replica B, in order, ending with one final event', async () => {
     const [a, b] = replicas as [Replica, Replica];
-    emulator.emulator.setFaults({ latencyMs: 60 });
+    // The replicas synced the account when they started (it had never been): this run must list every
+    // store again, and last long enough for several progress events, where the limiter would list all
+    // 40 stores at once. A rate limit holds it at 10 requests a second after a small burst.
+    await database.dataSource.query(`UPDATE account SET full_sync_every = 1 WHERE id = $1`, [manual.id]);
+    emulator.emulator.setFaults({ latencyMs: 60, rateLimitPerSecond: 10 });
     try {
       const started = await graphqlAt(a.port, manualToken, START);
       const run = started.body.data.startSync;

@@ -90,6 +90,8 @@ export class SyncService {
   private readonly abort = new AbortController();
   /** One per account, kept across runs: what a run learnt of OpenAI's limits, the next starts from. */
   private readonly limiters = new Map<string, AdaptiveLimiter>();
+  /** Starts under way (lock, row), for shutdown to wait for. */
+  private readonly beginning = new Set<Promise<StartedSync>>();
 
   constructor(
     private readonly db: DataSource,
@@ -102,6 +104,17 @@ export class SyncService {
 
   /** Starts a run and returns it at once (RUNNING), or the account's running run. */
   async startSync(request: StartSyncRequest): Promise<StartedSync> {
+    if (this.abort.signal.aborted) throw new Error('The server is shutting down: no sync starts now');
+    const starting = this.startOrJoin(request);
+    this.beginning.add(starting);
+    try {
+      return await starting;
+    } finally {
+      this.beginning.delete(starting);
+    }
+  }
+
+  private async startOrJoin(request: StartSyncRequest): Promise<StartedSync> {
     const account = await this.db.getRepository(AccountEntity).findOneBy({ id: request.accountId });
     if (!account) throw new NotFoundError('Account', request.accountId);
     if (request.trigger === 'SCHEDULE' && account.openaiKeyRejectedAt !== null) {
@@ -329,6 +342,9 @@ export class SyncService {
   /** Stops every run of this process (each ends FAILED) and waits for them to write their outcome. */
   async shutdown(): Promise<void> {
     this.abort.abort();
+    // A run whose row was being written when the abort came registers itself right after: wait for
+    // those first, so that no run is left RUNNING by a process that exits.
+    await Promise.allSettled([...this.beginning]);
     await Promise.allSettled([...this.running.values()].map((entry) => entry.done));
   }
 
