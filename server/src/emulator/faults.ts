@@ -13,6 +13,11 @@ export interface FaultSettings {
   rateLimitPerSecond?: number;
   /** Route keys the faults apply to (`GET /v1/vector_stores`); absent = every route. */
   routes?: string[];
+  /**
+   * As OpenAI does: a File deleted through the Files API leaves its stores' `file_counts` as they
+   * were (the store's file listing no longer has it), until the store's files change again.
+   */
+  staleFileCounts?: boolean;
 }
 
 export type FaultDecision =
@@ -30,6 +35,7 @@ export function parseFaults(value: unknown): FaultSettings {
     'resetRate',
     'rateLimitPerSecond',
     'routes',
+    'staleFileCounts',
   ]);
   const settings: FaultSettings = {};
   const count = (key: string): number | undefined =>
@@ -44,6 +50,12 @@ export function parseFaults(value: unknown): FaultSettings {
   }
   if (body.errorRates !== undefined)
     settings.errorRates = parseErrorRates(expectObject(body.errorRates, 'errorRates'));
+  if (body.staleFileCounts !== undefined) {
+    if (typeof body.staleFileCounts !== 'boolean') {
+      throw badRequest("'staleFileCounts' must be true or false.", 'staleFileCounts');
+    }
+    settings.staleFileCounts = body.staleFileCounts;
+  }
   if (body.routes !== undefined) {
     if (!Array.isArray(body.routes) || !body.routes.every((r) => typeof r === 'string')) {
       throw badRequest('\'routes\' must be an array of strings like "GET /v1/vector_stores".', 'routes');

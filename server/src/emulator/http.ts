@@ -199,6 +199,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       query: url.searchParams,
       body,
       upload,
+      faults: faults.current,
     };
     send(res, match.route.handle(ctx, attachDelayMs));
   }

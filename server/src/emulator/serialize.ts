@@ -25,7 +25,7 @@ export function vectorStoreObject(store: StoreRecord): Record<string, unknown> {
     name: store.name,
     description: store.description,
     usage_bytes: store.usageBytes,
-    file_counts: store.files.counts(),
+    file_counts: store.staleCounts ?? store.files.counts(),
     status: storeStatus(store),
     expires_after: store.expiresAfter,
     expires_at: storeExpiresAt(store),

@@ -70,6 +70,8 @@ export interface StoreRecord {
   readonly files: StatusIndex;
   readonly batches: Map<string, BatchRecord>;
   corruption?: ObjectPatch;
+  /** Counts OpenAI keeps reporting after a File deletion it did not count (see `staleFileCounts`). */
+  staleCounts?: (FileCounts & { total: number }) | undefined;
 }
 
 export interface VsFileRecord {
@@ -250,9 +252,12 @@ export class Account {
   }
 
   /** Deletes a File and, as OpenAI does, removes it from every vector store. */
-  deleteFile(id: string): FileRecord {
+  deleteFile(id: string, { staleStoreCounts = false } = {}): FileRecord {
     const file = this.getFile(id);
-    for (const attached of [...file.attachments.values()]) this.detach(attached);
+    for (const attached of [...file.attachments.values()]) {
+      if (staleStoreCounts) attached.store.staleCounts ??= attached.store.files.counts();
+      this.detach(attached);
+    }
     this.files.remove(id);
     this.filesWithPurpose(file.purpose).remove(id);
     return file;
@@ -352,6 +357,7 @@ export class Account {
       batch: options.batch ?? null,
       settleAtMs: this.env.realMs() + this.env.attachDelayMs(),
     };
+    store.staleCounts = undefined;
     store.files.add(attached);
     attached.batch?.files.add(attached);
     file.attachments.set(store.id, attached);

@@ -56,7 +56,8 @@ const STORE_LIST_COLUMNS = `vs.id, vs.backend, vs.source, vs.name, vs.external_i
   vs.usage_bytes::float8 AS "usageBytes",
   vs.file_count_in_progress AS "fileCountInProgress", vs.file_count_completed AS "fileCountCompleted",
   vs.file_count_failed AS "fileCountFailed", vs.file_count_cancelled AS "fileCountCancelled",
-  vs.file_count_total AS "fileCountTotal", ${epochMs('vs.created_at')} AS "createdAt"`;
+  vs.file_count_total AS "fileCountTotal", vs.files_listed_count AS "filesListedCount",
+  ${epochMs('vs.created_at')} AS "createdAt"`;
 const STORE_DETAIL_COLUMNS = `vs.account_id AS "accountId", vs.description,
   vs.expiration_days AS "expirationDays", vs.metadata, ${epochMs('vs.synced_at')} AS "syncedAt",
   ${epochMs('vs.updated_at')} AS "updatedAt"`;

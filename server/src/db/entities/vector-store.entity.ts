@@ -90,6 +90,13 @@ export class VectorStoreEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   filesListedSummary!: string | null;
 
+  /**
+   * Files the last complete listing of a mirror held. OpenAI's `file_counts` can stay stale (after a
+   * File deletion, for one): the mirror keeps what OpenAI reports, and a difference is count drift.
+   */
+  @Column({ type: 'integer', nullable: true })
+  filesListedCount!: number | null;
+
   /** When the mirror last read this store from OpenAI; null for local stores. */
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   syncedAt!: Date | null;

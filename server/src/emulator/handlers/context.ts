@@ -1,3 +1,4 @@
+import type { FaultSettings } from '../faults.ts';
 import type { Account } from '../state.ts';
 import type { Json } from '../validation.ts';
 
@@ -13,6 +14,8 @@ export interface RequestContext {
   query: URLSearchParams;
   body: Json;
   upload?: UploadedFile | undefined;
+  /** The behaviours in force (some change answers, not only failures). */
+  faults: FaultSettings;
 }
 
 /** A handler's answer: a JSON value, JSON already serialized (as text or UTF-8), or raw bytes. */

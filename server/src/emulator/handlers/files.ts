@@ -74,8 +74,8 @@ export function retrieveFile({ account, params }: RequestContext): Reply {
 }
 
 /** "Delete a file and remove it from all vector stores." */
-export function deleteFile({ account, params }: RequestContext): Reply {
-  const file = account.deleteFile(params.file_id!);
+export function deleteFile({ account, params, faults }: RequestContext): Reply {
+  const file = account.deleteFile(params.file_id!, { staleStoreCounts: faults.staleFileCounts === true });
   return { json: { id: file.id, object: 'file', deleted: true } };
 }
 

@@ -111,6 +111,14 @@ const FileCounts = builder.objectRef<FileCountsOfStore>('FileCounts').implement(
   }),
 });
 
+const FileCountDrift = builder.objectRef<{ reported: number; listed: number }>('FileCountDrift').implement({
+  description: "OpenAI's file count of a mirror beside the files its last complete listing held.",
+  fields: (t) => ({
+    reported: t.exposeInt('reported', { description: 'Files OpenAI reports in `file_counts.total` (kept).' }),
+    listed: t.exposeInt('listed', { description: "Files the store's last complete listing held." }),
+  }),
+});
+
 export const VectorStore = builder.node(VectorStoreEntity, {
   name: 'VectorStore',
   description: 'A vector store: a local one (`source = PRIMARY`) or a read-only mirror of OpenAI (`CACHE`).',
@@ -170,6 +178,19 @@ export const VectorStore = builder.node(VectorStoreEntity, {
         cancelled: store.fileCountCancelled,
         total: store.fileCountTotal,
       }),
+    }),
+    countDrift: t.field({
+      type: FileCountDrift,
+      nullable: true,
+      description:
+        "A mirror whose OpenAI file count differs from the files its last complete listing held (OpenAI's " +
+        'counts can stay stale after a File is deleted); null when they agree, and for local stores.',
+      resolve: (store) =>
+        store.source === 'cache' &&
+        store.filesListedCount !== null &&
+        store.filesListedCount !== store.fileCountTotal
+          ? { reported: store.fileCountTotal, listed: store.filesListedCount }
+          : null,
     }),
     metadata: t.field({
       type: [MetadataEntry],

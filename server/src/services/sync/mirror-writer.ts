@@ -290,7 +290,8 @@ export class MirrorWriter {
               AND l.vector_store_id = d.vector_store_id AND f.id = l.file_id AND NOT (d.listed ? f.external_id)
            RETURNING l.vector_store_id
          ), mark AS (
-           UPDATE vector_store vs SET files_listed_summary = d.summary
+           UPDATE vector_store vs SET files_listed_summary = d.summary,
+                  files_listed_count = (SELECT count(*) FROM jsonb_object_keys(d.listed))
              FROM done d WHERE vs.id = d.vector_store_id AND vs.source = 'cache'
          )
          SELECT vector_store_id, sum(created)::int AS created, sum(updated)::int AS updated,
