@@ -52,6 +52,8 @@ class SyncTracker {
       filesDone: 0,
       requests: 0,
       retries: 0,
+      throttled: 0,
+      concurrencyLimit: null,
       status: 'RUNNING',
       final: false,
       run: null,

@@ -59,6 +59,10 @@ const STORE_SUMMARY = gql`
       cancelled
       total
     }
+    countDrift {
+      reported
+      listed
+    }
   }
 `;
 
@@ -359,6 +363,9 @@ const SYNC_RUN_FIELDS = gql`
     orphansFound
     requests
     retries
+    throttled
+    concurrencyLimit
+    rateLimit
     errors {
       at
       message
@@ -413,6 +420,8 @@ export const SYNC_PROGRESS_SUBSCRIPTION: TypedDocumentNode<
       filesDone
       requests
       retries
+      throttled
+      concurrencyLimit
       status
       final
       run {

@@ -63,6 +63,8 @@ export interface VectorStoreSummary {
   /** OpenAI bills it and it has no expiration policy. */
   costlyWithoutExpiration: boolean;
   fileCounts: FileCounts;
+  /** OpenAI's count beside the files the last listing held, when they differ. */
+  countDrift: { reported: number; listed: number } | null;
 }
 
 export type VectorStoreFileStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -212,6 +214,9 @@ export interface SyncRun {
   orphansFound: number;
   requests: number;
   retries: number;
+  throttled: number;
+  concurrencyLimit: number | null;
+  rateLimit: number | null;
   errors: SyncRunError[];
   vectorStore: { id: string; name: string | null; externalId: string | null } | null;
 }
@@ -233,6 +238,8 @@ export interface SyncProgress {
   filesDone: number;
   requests: number;
   retries: number;
+  throttled: number;
+  concurrencyLimit: number | null;
   status: SyncRunStatus;
   final: boolean;
   run: SyncRun | null;
