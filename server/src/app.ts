@@ -14,11 +14,15 @@ import { ValidationError } from './services/errors.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Services } from './services/index.ts';
 import { useStreamedUploads } from './uploads/multipart-uploads.plugin.ts';
+import { UploadSlots } from './uploads/upload-slots.ts';
+import { principalOf, useAuthenticationFirst } from './http/authentication.plugin.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
 import { useRequestLog } from './http/request-log.plugin.ts';
 
 /** Ordinary GraphQL requests are small; 1 MB leaves room for large variable lists. */
 const MAX_JSON_BODY_BYTES = 1_000_000;
+const GRAPHQL_ENDPOINT = '/graphql';
+export const DEFAULT_UPLOADS_PER_TOKEN = 4;
 
 export interface AppDependencies {
   services: Services;
@@ -27,6 +31,8 @@ export interface AppDependencies {
   metrics?: { metrics: Metrics; token: string | null };
   /** Requests per second per token, sustained and in a burst; absent = unlimited (tests, benchmarks). */
   rateLimit?: { perSecond: number; burst: number };
+  /** Concurrent uploads per token in this process (default 4). */
+  uploadsPerToken?: number;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -60,11 +66,11 @@ function useCostRefusal(): Plugin {
 }
 
 /** Builds the GraphQL app from its dependencies. It never listens: main.ts and tests call `app.fetch`. */
-export function createApp({ services, logger, rateLimit, metrics }: AppDependencies): App {
+export function createApp({ services, logger, rateLimit, metrics, uploadsPerToken }: AppDependencies): App {
   const limiter = rateLimit ? new RateLimiter(rateLimit.perSecond, rateLimit.burst) : null;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     // The web app reaches the API through its own origin, so no cross-origin request is allowed.
     cors: false,
     landingPage: false,
@@ -94,8 +100,8 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
       error: (...args) => logger.error({ args }, 'yoga'),
     },
     context: async ({ request }): Promise<GraphQLContext> => {
-      const token = bearerToken(request.headers.get('authorization'));
-      const principal = token ? await services.accounts.authenticate(token) : null;
+      // useAuthenticationFirst answered 401 before parsing when there is no principal.
+      const principal = principalOf(request);
       if (!principal) throw unauthenticated();
       const waitSeconds = limiter?.take(principal.tokenId) ?? 0;
       if (waitSeconds > 0) {
@@ -111,6 +117,11 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
     plugins: [
       // First, so that every request (refused ones too) gets an id and a log line.
       useRequestLog(logger),
+      // Before any parsing: no token or a bad one is 401 whatever the body holds.
+      useAuthenticationFirst({
+        endpoint: GRAPHQL_ENDPOINT,
+        authenticate: (token) => services.accounts.authenticate(token),
+      }),
       // Refused before execution: deep, aliased, directive-laden or long documents (introspection
       // excepted from depth). Armor's own cost limit is off: it prices literal `first` arguments but
       // not variables; builder.ts prices both (see useCostRefusal).
@@ -125,7 +136,11 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
       useCostRefusal(),
       // Queries and mutations run as compiled code (graphql-jit); subscriptions stay on graphql-js.
       useJitExecution(logger),
-      useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
+      useStreamedUploads({
+        tempDir: services.contents.tempDir,
+        maxFileBytes: services.maxUploadBytes,
+        slots: new UploadSlots(uploadsPerToken ?? DEFAULT_UPLOADS_PER_TOKEN),
+      }),
       {
         // Liveness that also proves the database answers.
         async onRequest({ request, url, endResponse, fetchAPI }) {

@@ -28,6 +28,8 @@ export interface Config {
   rateLimit: { perSecond: number; burst: number };
   /** Largest accepted upload into a local store. */
   maxUploadBytes: number;
+  /** Uploads one token may have in progress at once on this process. */
+  uploadsPerToken: number;
   /** Run croner schedules and the deletion queue in this process. */
   runJobs: boolean;
   /** Stores whose files a sync lists at once, and its request-rate ceiling towards OpenAI. */
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     syncSchedule: cron('SYNC_SCHEDULE'),
     maxUploadBytes: positiveInt('MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
+    uploadsPerToken: positiveInt('MAX_UPLOADS_PER_TOKEN', 4),
     rateLimit: {
       perSecond: positiveInt('RATE_LIMIT_PER_SECOND', 50),
       burst: positiveInt('RATE_LIMIT_BURST', 100),

@@ -14,6 +14,9 @@ import { resolveOpenAIConnection, type ResolvedConnection } from './openai/conne
 import { RemoteDeletionWorker } from './services/deletion/remote-deletion.worker.ts';
 import { createServices, type Services } from './services/index.ts';
 
+/** A temporary upload file untouched this long belongs to no live upload. */
+const STALE_UPLOAD_MS = 60_000;
+
 /** What is running, for shutdown to stop in order; absent parts never started. */
 interface Runtime {
   database?: Database;
@@ -129,6 +132,16 @@ async function main(): Promise<void> {
       syncProgress: subscriptions,
     });
     runtime.services = services;
+    // Partial uploads of a process that died (not those of a live replica sharing DATA_DIR).
+    const sweepUploads = async () => {
+      const swept = await services.contents.sweepTemp(STALE_UPLOAD_MS);
+      if (swept > 0) logger.info({ swept }, 'Removed abandoned temporary upload files');
+    };
+    await sweepUploads();
+    // Again now and then: a replica restarted at once leaves files too fresh for the first sweep.
+    const sweeper = setInterval(() => void sweepUploads().catch(() => undefined), STALE_UPLOAD_MS);
+    sweeper.unref();
+    runtime.jobs.push({ stop: () => clearInterval(sweeper) });
 
     const openai = await resolveOpenAIConnection(config, logger);
     runtime.openai = openai;
@@ -165,6 +178,7 @@ async function main(): Promise<void> {
       services,
       logger,
       rateLimit: config.rateLimit,
+      uploadsPerToken: config.uploadsPerToken,
       metrics: { metrics, token: config.metricsToken },
     });
     const server = createServer(app);

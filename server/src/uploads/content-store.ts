@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { StagedUpload } from './staged-upload.ts';
 
@@ -37,6 +37,23 @@ export class ContentStore {
       () => true,
       () => false,
     );
+  }
+
+  /**
+   * Removes temporary files left by a process that died mid-upload. Replicas may share `DATA_DIR`, so
+   * only files untouched for `idleMs` go: a live upload writes its file continuously. Returns how many.
+   */
+  async sweepTemp(idleMs: number, now = Date.now()): Promise<number> {
+    const names = await readdir(this.tempDir).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      const target = path.join(this.tempDir, name);
+      const info = await stat(target).catch(() => null);
+      if (!info || now - info.mtimeMs < idleMs) continue;
+      await rm(target, { recursive: true, force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   async remove(sha256: string): Promise<void> {

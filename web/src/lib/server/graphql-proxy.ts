@@ -44,7 +44,10 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
   if (token) headers.set('authorization', `Bearer ${token}`);
 
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-  if (hasBody && isMultipart(request.headers.get('content-type'))) return forwardUpload(event, headers);
+  if (hasBody && isMultipart(request.headers.get('content-type'))) {
+    // Without a session the API would refuse it anyway: do not stream the body there at all.
+    return token ? forwardUpload(event, headers) : signInRequired();
+  }
   let upstream: Response;
   try {
     upstream = await fetch(`${API_URL}/graphql${event.url.search}`, {
@@ -71,6 +74,13 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
     statusText: upstream.statusText,
     headers: responseHeaders,
   });
+}
+
+function signInRequired(): Response {
+  return Response.json(
+    { errors: [{ message: 'Sign in to upload files.', extensions: { code: 'UNAUTHENTICATED' } }] },
+    { status: 401 },
+  );
 }
 
 function unreachable(): Response {
