@@ -4,6 +4,7 @@ import { FilesSyncRunsAndDeletionQueue1764200000000 } from './1764200000000-File
 import { DeletionPlannedFiles1764300000000 } from './1764300000000-DeletionPlannedFiles.ts';
 import { AddFilesListedSummary1764400000000 } from './1764400000000-AddFilesListedSummary.ts';
 import { AddSyncRunFilesDone1764500000000 } from './1764500000000-AddSyncRunFilesDone.ts';
+import { MirrorRowsGuard1764600000000 } from './1764600000000-MirrorRowsGuard.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   DeletionPlannedFiles1764300000000,
   AddFilesListedSummary1764400000000,
   AddSyncRunFilesDone1764500000000,
+  MirrorRowsGuard1764600000000,
 ];
