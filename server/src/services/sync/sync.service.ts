@@ -181,7 +181,14 @@ export class SyncService {
     store: VectorStoreEntity | null,
   ): Promise<SyncRunEntity> {
     const progress = new RunProgress(run, this.db, this.bus, this.options.progressIntervalMs);
-    const connection = this.accounts.openaiConnection(account);
+    // A key that does not open (another SECRET_KEY, a swapped row) ends this run FAILED, saying so.
+    let connection: OpenAIConnection | null = null;
+    let keyError: Error | null = null;
+    try {
+      connection = this.accounts.openaiConnection(account);
+    } catch (error) {
+      keyError = error as Error;
+    }
     const reader = connection
       ? new RemoteReader(
           this.options.createClient(connection, this.options.requestTimeoutMs),
@@ -200,6 +207,7 @@ export class SyncService {
         })
       : null;
     try {
+      if (keyError) throw keyError;
       if (!sync) throw new Error('The account has no OpenAI API key');
       await sync.execute();
     } catch (error) {
