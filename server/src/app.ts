@@ -15,6 +15,7 @@ import type { Metrics } from './observability/metrics.ts';
 import type { Services } from './services/index.ts';
 import { useStreamedUploads } from './uploads/multipart-uploads.plugin.ts';
 import { UploadSlots } from './uploads/upload-slots.ts';
+import { TokenSubscriptions } from './events/token-subscriptions.ts';
 import { principalOf, useAuthenticationFirst } from './http/authentication.plugin.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
 import { useRequestLog } from './http/request-log.plugin.ts';
@@ -23,6 +24,9 @@ import { useRequestLog } from './http/request-log.plugin.ts';
 const MAX_JSON_BODY_BYTES = 1_000_000;
 const GRAPHQL_ENDPOINT = '/graphql';
 export const DEFAULT_UPLOADS_PER_TOKEN = 4;
+export const DEFAULT_SUBSCRIPTIONS_PER_TOKEN = 20;
+/** A revoked token's open streams end within this long (one query per interval while any is open). */
+const REVOCATION_CHECK_MS = 5_000;
 
 export interface AppDependencies {
   services: Services;
@@ -33,6 +37,8 @@ export interface AppDependencies {
   rateLimit?: { perSecond: number; burst: number };
   /** Concurrent uploads per token in this process (default 4). */
   uploadsPerToken?: number;
+  /** Open subscriptions per token in this process (default 20), and how often revocations are looked for. */
+  subscriptions?: { perToken: number; revocationCheckMs?: number };
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -66,7 +72,20 @@ function useCostRefusal(): Plugin {
 }
 
 /** Builds the GraphQL app from its dependencies. It never listens: main.ts and tests call `app.fetch`. */
-export function createApp({ services, logger, rateLimit, metrics, uploadsPerToken }: AppDependencies): App {
+export function createApp({
+  services,
+  logger,
+  rateLimit,
+  metrics,
+  uploadsPerToken,
+  subscriptions: subscriptionLimits,
+}: AppDependencies): App {
+  const subscriptions = new TokenSubscriptions(
+    subscriptionLimits?.perToken ?? DEFAULT_SUBSCRIPTIONS_PER_TOKEN,
+    (tokenIds) => services.accounts.revokedAmong(tokenIds),
+    subscriptionLimits?.revocationCheckMs ?? REVOCATION_CHECK_MS,
+    (error) => logger.warn({ err: error }, 'Could not check open subscriptions for revoked tokens'),
+  );
   const limiter = rateLimit ? new RateLimiter(rateLimit.perSecond, rateLimit.burst) : null;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -112,7 +131,7 @@ export function createApp({ services, logger, rateLimit, metrics, uploadsPerToke
           },
         });
       }
-      return { principal, services, loaders: createLoaders(services, principal.accountId) };
+      return { principal, services, loaders: createLoaders(services, principal.accountId), subscriptions };
     },
     plugins: [
       // First, so that every request (refused ones too) gets an id and a log line.

@@ -30,6 +30,8 @@ export interface Config {
   maxUploadBytes: number;
   /** Uploads one token may have in progress at once on this process. */
   uploadsPerToken: number;
+  /** Subscriptions one token may have open at once on this process. */
+  subscriptionsPerToken: number;
   /** Run croner schedules and the deletion queue in this process. */
   runJobs: boolean;
   /** Stores whose files a sync lists at once, and its request-rate ceiling towards OpenAI. */
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     syncSchedule: cron('SYNC_SCHEDULE'),
     maxUploadBytes: positiveInt('MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
     uploadsPerToken: positiveInt('MAX_UPLOADS_PER_TOKEN', 4),
+    subscriptionsPerToken: positiveInt('MAX_SUBSCRIPTIONS_PER_TOKEN', 20),
     rateLimit: {
       perSecond: positiveInt('RATE_LIMIT_PER_SECOND', 50),
       burst: positiveInt('RATE_LIMIT_BURST', 100),

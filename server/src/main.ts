@@ -179,6 +179,7 @@ async function main(): Promise<void> {
       logger,
       rateLimit: config.rateLimit,
       uploadsPerToken: config.uploadsPerToken,
+      subscriptions: { perToken: config.subscriptionsPerToken },
       metrics: { metrics, token: config.metricsToken },
     });
     const server = createServer(app);

@@ -129,6 +129,16 @@ export class AccountService {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Which of these token ids are revoked (for ending their open subscriptions). */
+  async revokedAmong(tokenIds: string[]): Promise<string[]> {
+    if (tokenIds.length === 0) return [];
+    const rows = await this.statements.rows<{ id: string }>(
+      `SELECT id FROM api_token WHERE id = ANY($1::uuid[]) AND revoked_at IS NOT NULL`,
+      [tokenIds],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async listTokens(accountId: string): Promise<ApiTokenEntity[]> {
     return this.db.getRepository(ApiTokenEntity).find({ where: { accountId }, order: { createdAt: 'ASC' } });
   }
