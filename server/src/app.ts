@@ -3,7 +3,6 @@ import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerIns
 import { GraphQLError } from 'graphql';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { bearerToken } from './auth/token.ts';
-import { RateLimiter } from './http/rate-limiter.ts';
 import { QUERY_TOO_COSTLY } from './graphql/builder.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { useJitExecution } from './graphql/jit.plugin.ts';
@@ -17,6 +16,8 @@ import { useStreamedUploads } from './uploads/multipart-uploads.plugin.ts';
 import { UploadSlots } from './uploads/upload-slots.ts';
 import { TokenSubscriptions } from './events/token-subscriptions.ts';
 import { principalOf, useAuthenticationFirst } from './http/authentication.plugin.ts';
+import { DEFAULT_TRUSTED_PROXIES } from './http/client-address.ts';
+import type { RateLimits } from './http/rate-limits.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
 import { useRequestLog } from './http/request-log.plugin.ts';
 
@@ -33,8 +34,10 @@ export interface AppDependencies {
   logger: Logger;
   /** Serves `/metrics` (Prometheus text) when given; with a token, only to `Authorization: Bearer <token>`. */
   metrics?: { metrics: Metrics; token: string | null };
-  /** Requests per second per token, sustained and in a burst; absent = unlimited (tests, benchmarks). */
-  rateLimit?: { perSecond: number; burst: number };
+  /** Rate limits shared by the replicas (http/rate-limits.ts); absent = unlimited (tests, benchmarks). */
+  rateLimit?: RateLimits;
+  /** Peers whose `X-Forwarded-For` names the client (default: loopback, i.e. the web app on this host). */
+  trustedProxies?: readonly string[];
   /** Concurrent uploads per token in this process (default 4). */
   uploadsPerToken?: number;
   /** Open subscriptions per token in this process (default 20), and how often revocations are looked for. */
@@ -76,6 +79,7 @@ export function createApp({
   services,
   logger,
   rateLimit,
+  trustedProxies = DEFAULT_TRUSTED_PROXIES,
   metrics,
   uploadsPerToken,
   subscriptions: subscriptionLimits,
@@ -86,7 +90,6 @@ export function createApp({
     subscriptionLimits?.revocationCheckMs ?? REVOCATION_CHECK_MS,
     (error) => logger.warn({ err: error }, 'Could not check open subscriptions for revoked tokens'),
   );
-  const limiter = rateLimit ? new RateLimiter(rateLimit.perSecond, rateLimit.burst) : null;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -122,15 +125,6 @@ export function createApp({
       // useAuthenticationFirst answered 401 before parsing when there is no principal.
       const principal = principalOf(request);
       if (!principal) throw unauthenticated();
-      const waitSeconds = limiter?.take(principal.tokenId) ?? 0;
-      if (waitSeconds > 0) {
-        throw new GraphQLError('Too many requests for this token: slow down', {
-          extensions: {
-            code: 'RATE_LIMITED',
-            http: { status: 429, headers: { 'Retry-After': String(waitSeconds) } },
-          },
-        });
-      }
       return { principal, services, loaders: createLoaders(services, principal.accountId), subscriptions };
     },
     plugins: [
@@ -140,6 +134,8 @@ export function createApp({
       useAuthenticationFirst({
         endpoint: GRAPHQL_ENDPOINT,
         authenticate: (token) => services.accounts.authenticate(token),
+        limits: rateLimit,
+        trustedProxies,
       }),
       // Refused before execution: deep, aliased, directive-laden or long documents (introspection
       // excepted from depth). Armor's own cost limit is off: it prices literal `first` arguments but

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_TRUSTED_PROXIES } from './http/client-address.ts';
 import { Cron } from 'croner';
 import { fileURLToPath } from 'node:url';
 
@@ -24,8 +26,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Cron schedule given to the default account (and accounts the CLI creates); null leaves it as stored. */
   syncSchedule: string | null;
-  /** Requests per second per token, sustained and in a burst. */
-  rateLimit: { perSecond: number; burst: number };
+  /** Requests per token (per second on average, and at once) and unauthenticated requests per address per minute. */
+  rateLimit: { perSecond: number; burst: number; unauthenticatedPerMinute: number };
+  /** Peers whose `X-Forwarded-For` names the client (the web app). */
+  trustedProxies: string[];
   /** Largest accepted upload into a local store. */
   maxUploadBytes: number;
   /** Uploads one token may have in progress at once on this process. */
@@ -105,6 +109,20 @@ export function loadConfig(env: Env = process.env): Config {
     }
   };
 
+  const list = (key: string): string[] | null => {
+    const raw = str(key);
+    if (raw === null) return null;
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    if (items.some((item) => isIP(item) === 0)) {
+      problems.push(`${key} must be a comma-separated list of IP addresses, got "${raw}"`);
+      return null;
+    }
+    return items;
+  };
+
   const logLevel = str('LOG_LEVEL') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of debug, info, warn, error, got "${logLevel}"`);
@@ -142,7 +160,9 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: {
       perSecond: positiveInt('RATE_LIMIT_PER_SECOND', 50),
       burst: positiveInt('RATE_LIMIT_BURST', 100),
+      unauthenticatedPerMinute: positiveInt('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 30),
     },
+    trustedProxies: list('TRUSTED_PROXIES') ?? DEFAULT_TRUSTED_PROXIES,
     runJobs: (str('RUN_JOBS') ?? 'true') !== 'false',
     sync: {
       concurrency: positiveInt('SYNC_CONCURRENCY', 8),

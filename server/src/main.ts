@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.ts';
+import { createRateLimits } from './http/rate-limits.ts';
 import { loadSecretBox } from './auth/load-secret-box.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, withStartupLock, type Database } from './database.ts';
@@ -177,7 +178,8 @@ async function main(): Promise<void> {
     const app = createApp({
       services,
       logger,
-      rateLimit: config.rateLimit,
+      rateLimit: createRateLimits(database.dataSource, config.rateLimit),
+      trustedProxies: config.trustedProxies,
       uploadsPerToken: config.uploadsPerToken,
       subscriptions: { perToken: config.subscriptionsPerToken },
       metrics: { metrics, token: config.metricsToken },

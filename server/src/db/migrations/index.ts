@@ -5,6 +5,7 @@ import { DeletionPlannedFiles1764300000000 } from './1764300000000-DeletionPlann
 import { AddFilesListedSummary1764400000000 } from './1764400000000-AddFilesListedSummary.ts';
 import { AddSyncRunFilesDone1764500000000 } from './1764500000000-AddSyncRunFilesDone.ts';
 import { MirrorRowsGuard1764600000000 } from './1764600000000-MirrorRowsGuard.ts';
+import { RateLimitTable1764700000000 } from './1764700000000-RateLimitTable.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   AddFilesListedSummary1764400000000,
   AddSyncRunFilesDone1764500000000,
   MirrorRowsGuard1764600000000,
+  RateLimitTable1764700000000,
 ];

@@ -42,6 +42,8 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
   }
   const token = event.cookies.get(SESSION_COOKIE);
   if (token) headers.set('authorization', `Bearer ${token}`);
+  // The API limits requests without a valid token per client address; it trusts this from us only.
+  headers.set('x-forwarded-for', event.getClientAddress());
 
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   if (hasBody && isMultipart(request.headers.get('content-type'))) {
