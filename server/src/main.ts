@@ -11,6 +11,7 @@ import { ExpiryJob } from './jobs/expiry.job.ts';
 import { SyncJob } from './jobs/sync.job.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics } from './observability/metrics.ts';
+import { metricsAccess } from './observability/metrics-access.ts';
 import { resolveOpenAIConnection, type ResolvedConnection } from './openai/connection.ts';
 import { RemoteDeletionWorker } from './services/deletion/remote-deletion.worker.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -175,6 +176,12 @@ async function main(): Promise<void> {
       runtime.jobs.unshift(syncJob);
     }
 
+    if (metricsAccess(config.host, config.metricsToken) === 'closed') {
+      logger.warn(
+        { host: config.host },
+        '/metrics is off: set METRICS_TOKEN to serve it on a non-loopback HOST',
+      );
+    }
     const app = createApp({
       services,
       logger,
@@ -182,7 +189,11 @@ async function main(): Promise<void> {
       trustedProxies: config.trustedProxies,
       uploadsPerToken: config.uploadsPerToken,
       subscriptions: { perToken: config.subscriptionsPerToken },
-      metrics: { metrics, token: config.metricsToken },
+      // Without METRICS_TOKEN, /metrics is served only on a loopback HOST.
+      metrics:
+        metricsAccess(config.host, config.metricsToken) === 'closed'
+          ? undefined
+          : { metrics, token: config.metricsToken },
     });
     const server = createServer(app);
     runtime.server = server;
