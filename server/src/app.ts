@@ -19,6 +19,7 @@ import { principalOf, useAuthenticationFirst } from './http/authentication.plugi
 import { DEFAULT_TRUSTED_PROXIES } from './http/client-address.ts';
 import type { RateLimits } from './http/rate-limits.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
+import { useParseFailuresAsBadRequests } from './http/parse-failure.plugin.ts';
 import { useRequestLog } from './http/request-log.plugin.ts';
 
 /** Ordinary GraphQL requests are small; 1 MB leaves room for large variable lists. */
@@ -188,6 +189,7 @@ export function createApp({
         },
       },
       useRequestBodyLimit(MAX_JSON_BODY_BYTES),
+      useParseFailuresAsBadRequests(),
     ],
   });
 }
