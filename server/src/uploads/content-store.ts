@@ -20,16 +20,20 @@ export class ContentStore {
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
-  /** Moves a staged upload into place; a duplicate of stored content is simply dropped. */
-  async adopt(upload: StagedUpload): Promise<void> {
+  /**
+   * Moves a staged upload into place; a duplicate of stored content is simply dropped. Returns whether
+   * the content is new (so a failed commit knows to remove it again).
+   */
+  async adopt(upload: StagedUpload): Promise<boolean> {
     if (!upload.tempPath) throw new Error('The upload has no content to keep');
     const target = this.pathOf(upload.sha256);
     if (await this.has(upload.sha256)) {
       await rm(upload.tempPath, { force: true });
-      return;
+      return false;
     }
     await mkdir(path.dirname(target), { recursive: true });
     await rename(upload.tempPath, target);
+    return true;
   }
 
   async has(sha256: string): Promise<boolean> {

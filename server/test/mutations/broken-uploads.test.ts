@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
@@ -195,6 +196,35 @@ describe('a broken or hostile upload leaves nothing behind', () => {
     expect(json.data.uploadVectorStoreFile.__typename).toBe('NotFoundError');
     expect(await tempFiles()).toEqual([]);
     expect(await snapshotTables(database.dataSource)).toEqual(before);
+  });
+
+  it('keeps no file when the commit itself fails after the content was moved into place', async () => {
+    // A deferred constraint trigger makes PostgreSQL refuse the commit, after every statement succeeded.
+    await database.dataSource.query(`
+      CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused at commit'; END $$;
+      CREATE CONSTRAINT TRIGGER file_refused_at_commit AFTER INSERT ON file DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW WHEN (NEW.filename = 'fail-at-commit.txt') EXECUTE FUNCTION refuse_at_commit();`);
+    try {
+      const content = new Uint8Array(2000).fill(122);
+      const before = await snapshotTables(database.dataSource);
+      const { json } = await send(
+        [
+          { name: 'operations', value: operations() },
+          { name: 'map', value: map },
+          { name: '0', value: content, filename: 'fail-at-commit.txt' },
+        ],
+        admin,
+      );
+      expect(json.errors?.[0]?.message).toBe('Unexpected error.');
+      expect(await api.services.contents.has(createHash('sha256').update(content).digest('hex'))).toBe(false);
+      expect(await tempFiles()).toEqual([]);
+      expect(await snapshotTables(database.dataSource)).toEqual(before);
+    } finally {
+      await database.dataSource.query(
+        'DROP TRIGGER file_refused_at_commit ON file; DROP FUNCTION refuse_at_commit()',
+      );
+    }
   });
 
   describe('over a real HTTP connection', () => {
