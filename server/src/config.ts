@@ -1,6 +1,5 @@
-import { isIP } from 'node:net';
 import path from 'node:path';
-import { DEFAULT_TRUSTED_PROXIES } from './http/client-address.ts';
+import { DEFAULT_TRUSTED_PROXIES, isAddressOrSubnet } from './http/client-address.ts';
 import { Cron } from 'croner';
 import { fileURLToPath } from 'node:url';
 
@@ -116,8 +115,10 @@ export function loadConfig(env: Env = process.env): Config {
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
-    if (items.some((item) => isIP(item) === 0)) {
-      problems.push(`${key} must be a comma-separated list of IP addresses, got "${raw}"`);
+    if (items.length === 0 || !items.every(isAddressOrSubnet)) {
+      problems.push(
+        `${key} must be a comma-separated list of IP addresses or subnets (10.0.0.0/8), got "${raw}"`,
+      );
       return null;
     }
     return items;

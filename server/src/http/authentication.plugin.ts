@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { bearerToken } from '../auth/token.ts';
 import type { Principal } from '../services/account.service.ts';
-import { clientAddress } from './client-address.ts';
+import { clientAddress, trustedPeers } from './client-address.ts';
 import type { RateLimits, Wait } from './rate-limits.ts';
 
 /** The principal of each authenticated GraphQL request, set before its body is read. */
@@ -41,13 +41,15 @@ export function useAuthenticationFirst(options: {
   endpoint: string;
   authenticate: (token: string) => Promise<Principal | null>;
   limits?: RateLimits;
+  /** Addresses and subnets whose `X-Forwarded-For` names the client. */
   trustedProxies: readonly string[];
 }): Plugin {
   const { limits } = options;
+  const trusted = trustedPeers(options.trustedProxies);
   return {
     async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       if (url.pathname !== options.endpoint) return;
-      const address = limits ? clientAddress(request, serverContext, options.trustedProxies) : '';
+      const address = limits ? clientAddress(request, serverContext, trusted) : '';
       const blocked = limits?.blockedAddress(address) ?? 0;
       if (blocked > 0) {
         return endResponse(
