@@ -13,6 +13,24 @@ export default defineConfig({
         // (host against host, any scheme), so the app works at whatever host and port it is opened on.
         trustedOrigins: ['*'],
       },
+      // Kit adds a nonce for the scripts it inlines; nothing is loaded from another origin. Inline
+      // styles stay allowed: Svelte transitions and the UI kit set style attributes, and a style
+      // attribute cannot carry a nonce.
+      csp: {
+        mode: 'auto',
+        directives: {
+          'default-src': ['self'],
+          'script-src': ['self'],
+          'style-src': ['self', 'unsafe-inline'],
+          'img-src': ['self', 'data:'],
+          'font-src': ['self'],
+          'connect-src': ['self'],
+          'object-src': ['none'],
+          'base-uri': ['self'],
+          'form-action': ['self'],
+          'frame-ancestors': ['none'],
+        },
+      },
     }),
   ],
 });

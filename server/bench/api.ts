@@ -97,6 +97,8 @@ export async function seed(url: string, accountId: string): Promise<void> {
   await client.connect();
   try {
     await client.query('BEGIN');
+    // Mirror rows are written as the sync writes them: the database refuses them from anyone else.
+    await client.query(`SET LOCAL vs_align.mirror_writer = 'sync'`);
     // Half local primaries, half OpenAI mirrors; a tenth still in progress. Distinct creation times,
     // so the newest-first page is well defined.
     await client.query(

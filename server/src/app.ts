@@ -3,7 +3,6 @@ import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerIns
 import { GraphQLError } from 'graphql';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { bearerToken } from './auth/token.ts';
-import { RateLimiter } from './http/rate-limiter.ts';
 import { QUERY_TOO_COSTLY } from './graphql/builder.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { useJitExecution } from './graphql/jit.plugin.ts';
@@ -14,19 +13,36 @@ import { ValidationError } from './services/errors.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Services } from './services/index.ts';
 import { useStreamedUploads } from './uploads/multipart-uploads.plugin.ts';
+import { UploadSlots } from './uploads/upload-slots.ts';
+import { TokenSubscriptions } from './events/token-subscriptions.ts';
+import { principalOf, useAuthenticationFirst } from './http/authentication.plugin.ts';
+import { DEFAULT_TRUSTED_PROXIES } from './http/client-address.ts';
+import type { RateLimits } from './http/rate-limits.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.plugin.ts';
+import { useParseFailuresAsBadRequests } from './http/parse-failure.plugin.ts';
 import { useRequestLog } from './http/request-log.plugin.ts';
 
 /** Ordinary GraphQL requests are small; 1 MB leaves room for large variable lists. */
 const MAX_JSON_BODY_BYTES = 1_000_000;
+const GRAPHQL_ENDPOINT = '/graphql';
+export const DEFAULT_UPLOADS_PER_TOKEN = 4;
+export const DEFAULT_SUBSCRIPTIONS_PER_TOKEN = 20;
+/** A revoked token's open streams end within this long (one query per interval while any is open). */
+const REVOCATION_CHECK_MS = 5_000;
 
 export interface AppDependencies {
   services: Services;
   logger: Logger;
   /** Serves `/metrics` (Prometheus text) when given; with a token, only to `Authorization: Bearer <token>`. */
   metrics?: { metrics: Metrics; token: string | null };
-  /** Requests per second per token, sustained and in a burst; absent = unlimited (tests, benchmarks). */
-  rateLimit?: { perSecond: number; burst: number };
+  /** Rate limits shared by the replicas (http/rate-limits.ts); absent = unlimited (tests, benchmarks). */
+  rateLimit?: RateLimits;
+  /** Peers whose `X-Forwarded-For` names the client (default: loopback, i.e. the web app on this host). */
+  trustedProxies?: readonly string[];
+  /** Concurrent uploads per token in this process (default 4). */
+  uploadsPerToken?: number;
+  /** Open subscriptions per token in this process (default 20), and how often revocations are looked for. */
+  subscriptions?: { perToken: number; revocationCheckMs?: number };
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -60,11 +76,24 @@ function useCostRefusal(): Plugin {
 }
 
 /** Builds the GraphQL app from its dependencies. It never listens: main.ts and tests call `app.fetch`. */
-export function createApp({ services, logger, rateLimit, metrics }: AppDependencies): App {
-  const limiter = rateLimit ? new RateLimiter(rateLimit.perSecond, rateLimit.burst) : null;
+export function createApp({
+  services,
+  logger,
+  rateLimit,
+  trustedProxies = DEFAULT_TRUSTED_PROXIES,
+  metrics,
+  uploadsPerToken,
+  subscriptions: subscriptionLimits,
+}: AppDependencies): App {
+  const subscriptions = new TokenSubscriptions(
+    subscriptionLimits?.perToken ?? DEFAULT_SUBSCRIPTIONS_PER_TOKEN,
+    (tokenIds) => services.accounts.revokedAmong(tokenIds),
+    subscriptionLimits?.revocationCheckMs ?? REVOCATION_CHECK_MS,
+    (error) => logger.warn({ err: error }, 'Could not check open subscriptions for revoked tokens'),
+  );
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     // The web app reaches the API through its own origin, so no cross-origin request is allowed.
     cors: false,
     landingPage: false,
@@ -94,23 +123,21 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
       error: (...args) => logger.error({ args }, 'yoga'),
     },
     context: async ({ request }): Promise<GraphQLContext> => {
-      const token = bearerToken(request.headers.get('authorization'));
-      const principal = token ? await services.accounts.authenticate(token) : null;
+      // useAuthenticationFirst answered 401 before parsing when there is no principal.
+      const principal = principalOf(request);
       if (!principal) throw unauthenticated();
-      const waitSeconds = limiter?.take(principal.tokenId) ?? 0;
-      if (waitSeconds > 0) {
-        throw new GraphQLError('Too many requests for this token: slow down', {
-          extensions: {
-            code: 'RATE_LIMITED',
-            http: { status: 429, headers: { 'Retry-After': String(waitSeconds) } },
-          },
-        });
-      }
-      return { principal, services, loaders: createLoaders(services, principal.accountId) };
+      return { principal, services, loaders: createLoaders(services, principal.accountId), subscriptions };
     },
     plugins: [
       // First, so that every request (refused ones too) gets an id and a log line.
       useRequestLog(logger),
+      // Before any parsing: no token or a bad one is 401 whatever the body holds.
+      useAuthenticationFirst({
+        endpoint: GRAPHQL_ENDPOINT,
+        authenticate: (token) => services.accounts.authenticate(token),
+        limits: rateLimit,
+        trustedProxies,
+      }),
       // Refused before execution: deep, aliased, directive-laden or long documents (introspection
       // excepted from depth). Armor's own cost limit is off: it prices literal `first` arguments but
       // not variables; builder.ts prices both (see useCostRefusal).
@@ -125,7 +152,11 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
       useCostRefusal(),
       // Queries and mutations run as compiled code (graphql-jit); subscriptions stay on graphql-js.
       useJitExecution(logger),
-      useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
+      useStreamedUploads({
+        tempDir: services.contents.tempDir,
+        maxFileBytes: services.maxUploadBytes,
+        slots: new UploadSlots(uploadsPerToken ?? DEFAULT_UPLOADS_PER_TOKEN),
+      }),
       {
         // Liveness that also proves the database answers.
         async onRequest({ request, url, endResponse, fetchAPI }) {
@@ -158,6 +189,7 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
         },
       },
       useRequestBodyLimit(MAX_JSON_BODY_BYTES),
+      useParseFailuresAsBadRequests(),
     ],
   });
 }

@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   tokens: () => import('./cli/tokens.ts'),
   migrate: () => import('./cli/migrate.ts'),
   sync: () => import('./cli/sync.ts'),
+  secrets: () => import('./cli/secrets.ts'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_TRUSTED_PROXIES, isAddressOrSubnet } from './http/client-address.ts';
 import { Cron } from 'croner';
 import { fileURLToPath } from 'node:url';
 
@@ -24,10 +25,16 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Cron schedule given to the default account (and accounts the CLI creates); null leaves it as stored. */
   syncSchedule: string | null;
-  /** Requests per second per token, sustained and in a burst. */
-  rateLimit: { perSecond: number; burst: number };
+  /** Requests per token (per second on average, and at once) and unauthenticated requests per address per minute. */
+  rateLimit: { perSecond: number; burst: number; unauthenticatedPerMinute: number };
+  /** Peers whose `X-Forwarded-For` names the client (the web app). */
+  trustedProxies: string[];
   /** Largest accepted upload into a local store. */
   maxUploadBytes: number;
+  /** Uploads one token may have in progress at once on this process. */
+  uploadsPerToken: number;
+  /** Subscriptions one token may have open at once on this process. */
+  subscriptionsPerToken: number;
   /** Run croner schedules and the deletion queue in this process. */
   runJobs: boolean;
   /** Upper bounds on OpenAI requests in flight and per second, per account (0: no rate bound). */
@@ -101,6 +108,22 @@ export function loadConfig(env: Env = process.env): Config {
     }
   };
 
+  const list = (key: string): string[] | null => {
+    const raw = str(key);
+    if (raw === null) return null;
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    if (items.length === 0 || !items.every(isAddressOrSubnet)) {
+      problems.push(
+        `${key} must be a comma-separated list of IP addresses or subnets (10.0.0.0/8), got "${raw}"`,
+      );
+      return null;
+    }
+    return items;
+  };
+
   const logLevel = str('LOG_LEVEL') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of debug, info, warn, error, got "${logLevel}"`);
@@ -133,10 +156,14 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     syncSchedule: cron('SYNC_SCHEDULE'),
     maxUploadBytes: positiveInt('MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
+    uploadsPerToken: positiveInt('MAX_UPLOADS_PER_TOKEN', 4),
+    subscriptionsPerToken: positiveInt('MAX_SUBSCRIPTIONS_PER_TOKEN', 20),
     rateLimit: {
       perSecond: positiveInt('RATE_LIMIT_PER_SECOND', 50),
       burst: positiveInt('RATE_LIMIT_BURST', 100),
+      unauthenticatedPerMinute: positiveInt('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 30),
     },
+    trustedProxies: list('TRUSTED_PROXIES') ?? DEFAULT_TRUSTED_PROXIES,
     runJobs: (str('RUN_JOBS') ?? 'true') !== 'false',
     sync: {
       // Upper bounds only: the limits in force are found while calling OpenAI (0 = no rate bound).

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.ts';
+import { createRateLimits } from './http/rate-limits.ts';
 import { loadSecretBox } from './auth/load-secret-box.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, withStartupLock, type Database } from './database.ts';
@@ -10,10 +11,14 @@ import { ExpiryJob } from './jobs/expiry.job.ts';
 import { SyncJob } from './jobs/sync.job.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics } from './observability/metrics.ts';
+import { metricsAccess } from './observability/metrics-access.ts';
 import { resolveOpenAIConnection, type ResolvedConnection } from './openai/connection.ts';
 import { RemoteDeletionWorker } from './services/deletion/remote-deletion.worker.ts';
 import { createLocalDemoStores } from './services/demo-local-stores.ts';
 import { createServices, type Services } from './services/index.ts';
+
+/** A temporary upload file untouched this long belongs to no live upload. */
+const STALE_UPLOAD_MS = 60_000;
 
 /** What is running, for shutdown to stop in order; absent parts never started. */
 interface Runtime {
@@ -131,6 +136,16 @@ async function main(): Promise<void> {
     });
     runtime.services = services;
     metrics.observeLimits(() => services.sync.limits());
+    // Partial uploads of a process that died (not those of a live replica sharing DATA_DIR).
+    const sweepUploads = async () => {
+      const swept = await services.contents.sweepTemp(STALE_UPLOAD_MS);
+      if (swept > 0) logger.info({ swept }, 'Removed abandoned temporary upload files');
+    };
+    await sweepUploads();
+    // Again now and then: a replica restarted at once leaves files too fresh for the first sweep.
+    const sweeper = setInterval(() => void sweepUploads().catch(() => undefined), STALE_UPLOAD_MS);
+    sweeper.unref();
+    runtime.jobs.push({ stop: () => clearInterval(sweeper) });
 
     const openai = await resolveOpenAIConnection(config, logger);
     runtime.openai = openai;
@@ -167,11 +182,24 @@ async function main(): Promise<void> {
       runtime.jobs.unshift(syncJob);
     }
 
+    if (metricsAccess(config.host, config.metricsToken) === 'closed') {
+      logger.warn(
+        { host: config.host },
+        '/metrics is off: set METRICS_TOKEN to serve it on a non-loopback HOST',
+      );
+    }
     const app = createApp({
       services,
       logger,
-      rateLimit: config.rateLimit,
-      metrics: { metrics, token: config.metricsToken },
+      rateLimit: createRateLimits(database.dataSource, config.rateLimit),
+      trustedProxies: config.trustedProxies,
+      uploadsPerToken: config.uploadsPerToken,
+      subscriptions: { perToken: config.subscriptionsPerToken },
+      // Without METRICS_TOKEN, /metrics is served only on a loopback HOST.
+      metrics:
+        metricsAccess(config.host, config.metricsToken) === 'closed'
+          ? undefined
+          : { metrics, token: config.metricsToken },
     });
     const server = createServer(app);
     runtime.server = server;

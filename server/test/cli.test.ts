@@ -10,11 +10,15 @@ const SECRET = 'cli-test-secret-cli-test-secret-cli';
 let database: TestDatabase;
 
 /** Runs `pnpm cli …` as a person would, on the test database. */
-function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  stdin = '',
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/cli.ts', ...args], {
       cwd: path.resolve(import.meta.dirname, '..'),
-      env: { ...process.env, DATABASE_URL: database.url, SECRET_KEY: SECRET },
+      env: { ...process.env, DATABASE_URL: database.url, SECRET_KEY: SECRET, ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -96,5 +100,35 @@ describe('server CLI', () => {
     expect(unknown.stderr).toMatch(/accounts[\s\S]*tokens[\s\S]*sync/);
     const badRole = await cli(['tokens', 'issue', '--account', 'x', '--role', 'ROOT']);
     expect(badRole.code, badRole.stderr).toBe(2);
+  });
+});
+
+describe('cli secrets rekey', () => {
+  const NEW_SECRET = 'rotated-secret-rotated-secret-rotated';
+
+  it('re-encrypts every key with the current SECRET_KEY when given the old one, all or nothing', async () => {
+    const old = new AccountService(database.dataSource, new SecretBox(SECRET));
+    const account = await old.createAccount({ name: 'To rekey', openaiApiKey: 'sk-rekey-me' });
+    const sealedBefore = account.openaiApiKeyEncrypted;
+
+    // Without the old key nothing opens, and nothing is written.
+    const refused = await cli(['secrets', 'rekey'], '', { SECRET_KEY: NEW_SECRET });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Nothing was changed/);
+    expect((await old.findAccount(account.id))!.openaiApiKeyEncrypted).toBe(sealedBefore);
+
+    const rekeyed = await cli(['secrets', 'rekey', '--old-key-stdin'], `${SECRET}\n`, {
+      SECRET_KEY: NEW_SECRET,
+    });
+    expect(rekeyed.code).toBe(0);
+    expect(rekeyed.stdout).toMatch(/Re-encrypted \d+ OpenAI key/);
+    expect(rekeyed.stdout + rekeyed.stderr).not.toContain(SECRET);
+    expect(rekeyed.stdout + rekeyed.stderr).not.toContain('sk-rekey-me');
+
+    const fresh = new AccountService(database.dataSource, new SecretBox(NEW_SECRET));
+    const after = (await fresh.findAccount(account.id))!;
+    expect(after.openaiApiKeyEncrypted).toMatch(new RegExp(`^v2\\.${new SecretBox(NEW_SECRET).keyId}\\.`));
+    expect(fresh.openaiConnection(after)?.apiKey).toBe('sk-rekey-me');
+    expect(() => old.openaiConnection(after)).toThrow(/another SECRET_KEY/);
   });
 });

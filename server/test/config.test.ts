@@ -39,6 +39,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ SYNC_SCHEDULE: '*/30 * * * * *' }).syncSchedule).toBe('*/30 * * * * *');
   });
 
+  it('takes TRUSTED_PROXIES as addresses and subnets, and refuses anything else', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 172.16.0.0/12,::1' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '::1',
+    ]);
+    for (const bad of ['web', '10.0.0.0/33', '10.0.0.1/8/1', '*']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
+
   it('refuses a short ADMIN_TOKEN or METRICS_TOKEN', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);

@@ -13,6 +13,42 @@ test('an unauthenticated visit is sent to sign in, and comes back after', async 
   await expect(page.getByLabel('Source')).toHaveValue('cache');
 });
 
+test('pages carry a Content-Security-Policy that blocks injected scripts and breaks nothing', async ({
+  page,
+}) => {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+  const response = await page.goto('/sign-in');
+  const csp = response!.headers()['content-security-policy'] ?? '';
+  expect(csp).toContain("default-src 'self'");
+  expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'/);
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).toContain("object-src 'none'");
+
+  await signIn(page);
+  await expect(page.getByRole('banner')).toContainText('VS-ALIGN');
+  expect(violations).toEqual([]);
+
+  // A script injected into the page (what an XSS would do) does not run.
+  const ran = await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__injected = true';
+    document.head.append(script);
+    return (window as unknown as { __injected?: boolean }).__injected === true;
+  });
+  expect(ran).toBe(false);
+});
+
+test('sign-in sends people back only to a path of this site', async ({ page }) => {
+  await page.goto('/sign-in?redirectTo=' + encodeURIComponent('/\t/evil.example/x'));
+  await page.getByLabel('API token').fill(adminToken());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(new RegExp(`^${new URL(page.url()).origin}/`));
+  expect(new URL(page.url()).host).not.toContain('evil.example');
+});
+
 test('a wrong token shows an error on the form and sets no cookie', async ({ page, context }) => {
   await page.goto('/sign-in');
   await page.getByLabel('API token').fill('not-a-real-token-0000000000');
@@ -70,4 +106,21 @@ test('the GraphQL proxy needs the session cookie', async ({ request }) => {
   const response = await request.post('/graphql', { data: { query: '{ viewer { role } }' } });
   expect(response.status()).toBe(401);
   expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+});
+
+test('the GraphQL proxy refuses an upload without a session, without forwarding it', async ({ request }) => {
+  const response = await request.post('/graphql', {
+    // Same-origin, as the page's own upload would be (a cross-site one is refused earlier, with 403).
+    headers: { 'graphql-require-preflight': '1', origin: new URL(process.env.E2E_BASE_URL!).origin },
+    multipart: {
+      operations: JSON.stringify({ query: 'mutation($f: File!) { x($f) }', variables: { f: null } }),
+      map: JSON.stringify({ 0: ['variables.f'] }),
+      0: { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.alloc(64 * 1024, 97) },
+    },
+  });
+  expect(response.status()).toBe(401);
+  const body = await response.json();
+  expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  // The web app's own answer, not the API's: the body never went upstream.
+  expect(body.errors[0].message).toBe('Sign in to upload files.');
 });

@@ -1,3 +1,4 @@
+import type { TokenSubscriptions } from '../events/token-subscriptions.ts';
 import type { Principal } from '../services/account.service.ts';
 import type { Services } from '../services/index.ts';
 import type { Loaders } from './loaders.ts';
@@ -7,4 +8,6 @@ export interface GraphQLContext {
   principal: Principal;
   services: Services;
   loaders: Loaders;
+  /** Open subscriptions per token on this process (cap, and ending them on revocation). */
+  subscriptions: TokenSubscriptions;
 }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { IsNull } from 'typeorm';
-import type { SecretBox } from '../auth/secret-box.ts';
+import { SecretDecryptionError, type SecretBox } from '../auth/secret-box.ts';
 import { generateToken, hashToken } from '../auth/token.ts';
 import { AccountEntity } from '../db/entities/account.entity.ts';
 import { ApiTokenEntity, type Role } from '../db/entities/api-token.entity.ts';
@@ -39,9 +40,12 @@ export class AccountService {
   }
 
   async createAccount(input: NewAccount): Promise<AccountEntity> {
+    // The id is chosen here: the sealed key is bound to it (associated data).
+    const id = randomUUID();
     const account = this.db.getRepository(AccountEntity).create({
+      id,
       name: input.name,
-      openaiApiKeyEncrypted: input.openaiApiKey ? this.secrets.encrypt(input.openaiApiKey) : null,
+      openaiApiKeyEncrypted: input.openaiApiKey ? this.secrets.encrypt(input.openaiApiKey, id) : null,
       openaiBaseUrl: input.openaiBaseUrl ?? null,
       openaiProject: input.openaiProject ?? null,
       ...(input.syncSchedule ? { syncSchedule: input.syncSchedule } : {}),
@@ -61,21 +65,54 @@ export class AccountService {
     // A refused key stays refused; another key (or another server) deserves a try.
     const changed = previous?.apiKey !== connection.apiKey || previous.baseURL !== connection.baseURL;
     await repository.update(accountId, {
-      openaiApiKeyEncrypted: this.secrets.encrypt(connection.apiKey),
+      openaiApiKeyEncrypted: this.secrets.encrypt(connection.apiKey, accountId),
       openaiBaseUrl: connection.baseURL,
       openaiProject: connection.project,
       ...(changed ? { openaiKeyRejectedAt: null, openaiKeyRejectionCode: null } : {}),
     });
   }
 
-  /** The decrypted connection, or null when the account has no key. Never put its result in a response. */
+  /**
+   * The decrypted connection, or null when the account has no key. Never put its result in a response.
+   * Throws SecretDecryptionError when the key does not open (another SECRET_KEY, or a swapped row).
+   */
   openaiConnection(account: AccountEntity): OpenAIConnection | null {
     if (!account.openaiApiKeyEncrypted) return null;
     return {
-      apiKey: this.secrets.decrypt(account.openaiApiKeyEncrypted),
+      apiKey: this.secrets.decrypt(account.openaiApiKeyEncrypted, account.id),
       baseURL: account.openaiBaseUrl,
       project: account.openaiProject,
     };
+  }
+
+  /**
+   * Seals every stored OpenAI key again with the current secret (and its account as associated data).
+   * The box must also hold the old secret. All or nothing: a key that does not open stops the whole
+   * rewrite, naming its account.
+   */
+  async resealOpenAIKeys(): Promise<{ resealed: number; current: number }> {
+    return this.db.transaction(async (manager) => {
+      const rows: Array<{ id: string; sealed: string }> = await manager.query(
+        `SELECT id, openai_api_key_encrypted AS sealed FROM account
+          WHERE openai_api_key_encrypted IS NOT NULL ORDER BY id FOR UPDATE`,
+      );
+      let resealed = 0;
+      for (const row of rows) {
+        if (this.secrets.isCurrent(row.sealed)) continue;
+        let plaintext: string;
+        try {
+          plaintext = this.secrets.decrypt(row.sealed, row.id);
+        } catch (error) {
+          throw new SecretDecryptionError(`Account ${row.id}: ${(error as Error).message}`);
+        }
+        await manager.query(`UPDATE account SET openai_api_key_encrypted = $2 WHERE id = $1`, [
+          row.id,
+          this.secrets.encrypt(plaintext, row.id),
+        ]);
+        resealed += 1;
+      }
+      return { resealed, current: rows.length - resealed };
+    });
   }
 
   async findAccount(id: string): Promise<AccountEntity | null> {
@@ -101,6 +138,16 @@ export class AccountService {
       .getRepository(ApiTokenEntity)
       .update({ id: tokenId, revokedAt: IsNull() }, { revokedAt: new Date() });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Which of these token ids are revoked (for ending their open subscriptions). */
+  async revokedAmong(tokenIds: string[]): Promise<string[]> {
+    if (tokenIds.length === 0) return [];
+    const rows = await this.statements.rows<{ id: string }>(
+      `SELECT id FROM api_token WHERE id = ANY($1::uuid[]) AND revoked_at IS NOT NULL`,
+      [tokenIds],
+    );
+    return rows.map((row) => row.id);
   }
 
   async listTokens(accountId: string): Promise<ApiTokenEntity[]> {

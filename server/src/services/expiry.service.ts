@@ -4,7 +4,8 @@ import { VectorStoreEntity } from '../db/entities/vector-store.entity.ts';
 /**
  * Expires primary stores by OpenAI's rule (`expires_at = last_active_at + days`, see
  * domain/expiration.ts). Mirrors (`source = 'cache'`) are never touched: they learn their expiry from
- * OpenAI through sync, and writing them here would break the strict-mirror rule.
+ * OpenAI through sync, and writing them here would break the strict-mirror rule. The job does not
+ * declare itself a mirror writer, so the database's trigger (MirrorRowsGuard) would refuse such a write.
  */
 export class ExpiryService {
   constructor(private readonly db: DataSource) {}

@@ -135,40 +135,48 @@ export class LocalStoreWriter {
         `Files of type "${extension || 'none'}" are not supported for search`,
       );
     }
-    const link = await this.db.transaction(async (manager) => {
-      const store = await this.lockWritable(manager, accountId, vectorStoreId, 'vectorStoreId');
-      if (store.status === 'expired') throw new ValidationError('vectorStoreId', 'The store has expired');
-      const now = this.now();
-      const files = manager.getRepository(FileEntity);
-      const file = await files.save(
-        files.create({
-          accountId,
-          source: 'primary',
-          externalId: null,
-          filename: upload.filename,
-          bytes: upload.bytes,
-          purpose: 'assistants',
-          contentHash: upload.sha256,
-          fileCreatedAt: now,
-        }),
-      );
-      const saved = await manager.getRepository(VectorStoreFileEntity).save({
-        vectorStoreId: store.id,
-        fileId: file.id,
-        status: 'completed',
-        usageBytes: upload.bytes,
-        lastError: null,
-        attributes: null,
-        chunkingStrategy: {
-          type: 'static',
-          static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
-        },
+    let addedContent = false;
+    const link = await this.db
+      .transaction(async (manager) => {
+        const store = await this.lockWritable(manager, accountId, vectorStoreId, 'vectorStoreId');
+        if (store.status === 'expired') throw new ValidationError('vectorStoreId', 'The store has expired');
+        const now = this.now();
+        const files = manager.getRepository(FileEntity);
+        const file = await files.save(
+          files.create({
+            accountId,
+            source: 'primary',
+            externalId: null,
+            filename: upload.filename,
+            bytes: upload.bytes,
+            purpose: 'assistants',
+            contentHash: upload.sha256,
+            fileCreatedAt: now,
+          }),
+        );
+        const saved = await manager.getRepository(VectorStoreFileEntity).save({
+          vectorStoreId: store.id,
+          fileId: file.id,
+          status: 'completed',
+          usageBytes: upload.bytes,
+          lastError: null,
+          attributes: null,
+          chunkingStrategy: {
+            type: 'static',
+            static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
+          },
+        });
+        await this.touch(manager, store, now);
+        // Last step: if it fails, the transaction rolls back and the temp file is deleted with the request.
+        addedContent = await this.contents.adopt(upload);
+        return Object.assign(saved, { file });
+      })
+      .catch(async (error: unknown) => {
+        // The commit itself failed after the content was moved into place: take it back out, unless a
+        // File committed meanwhile uses the same content.
+        if (addedContent) await this.removeUnusedContent([upload.sha256]);
+        throw error;
       });
-      await this.touch(manager, store, now);
-      // Last step: if it fails, the transaction rolls back and the temp file is deleted with the request.
-      await this.contents.adopt(upload);
-      return Object.assign(saved, { file });
-    });
     return link;
   }
 

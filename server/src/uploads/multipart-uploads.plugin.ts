@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,26 +6,37 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { principalOf } from '../http/authentication.plugin.ts';
 import { discardStagedUpload, stageUpload, type StagedUpload } from './staged-upload.ts';
+import { UploadSession } from './upload-session.ts';
+import type { UploadSlots } from './upload-slots.ts';
 
 export interface StreamedUploadOptions {
   tempDir: string;
   maxFileBytes: number;
+  /** Concurrent uploads per token; past it the request is refused with 429 before any byte is written. */
+  slots: UploadSlots;
 }
 
-const badRequest = (message: string) =>
-  new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+const refusal = (message: string, code: string, status: number) =>
+  new GraphQLError(message, { extensions: { code, http: { status } } });
+const badRequest = (message: string) => refusal(message, 'BAD_REQUEST', 400);
 
-/** Uploads staged while parsing each request; whatever a resolver did not adopt is deleted afterwards. */
-const stagedByRequest = new WeakMap<Request, Array<{ token: string; upload: StagedUpload }>>();
+/** Per request: its temporary files, its staged tokens and the upload slot it holds. */
+interface RequestUploads {
+  session: UploadSession;
+  staged: string[];
+  tokenId: string;
+}
+const uploadsByRequest = new WeakMap<Request, RequestUploads>();
 
-/** Streams one file part to a temp file, hashing it on the way; past the limit it keeps nothing. */
+/** Streams one file part to a new temp file, hashing it on the way; past the limit it keeps nothing. */
 async function streamPart(
   file: Readable,
   info: busboy.FileInfo,
-  options: StreamedUploadOptions,
+  session: UploadSession,
 ): Promise<StagedUpload> {
-  const tempPath = path.join(options.tempDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+  const { tempPath, handle } = await session.createTempFile();
   const hash = createHash('sha256');
   let bytes = 0;
   let tooLarge = false;
@@ -37,7 +47,7 @@ async function streamPart(
     bytes += chunk.length;
     hash.update(chunk);
   });
-  await pipeline(file, createWriteStream(tempPath));
+  await pipeline(file, handle.createWriteStream());
   if (tooLarge) await rm(tempPath, { force: true });
   return {
     filename: path.basename(info.filename || 'upload'),
@@ -49,19 +59,113 @@ async function streamPart(
   };
 }
 
+function parseOperations(value: string): GraphQLParams {
+  let operations: unknown;
+  try {
+    operations = JSON.parse(value);
+  } catch {
+    throw badRequest('The "operations" part must be JSON');
+  }
+  if (typeof operations !== 'object' || operations === null || Array.isArray(operations)) {
+    throw badRequest('The "operations" part must be a JSON object');
+  }
+  return operations as GraphQLParams;
+}
+
+function parseMap(value: string): Map<string, string[]> {
+  let map: unknown;
+  try {
+    map = JSON.parse(value);
+  } catch {
+    throw badRequest('The "map" part must be JSON');
+  }
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw badRequest('The "map" part must be a JSON object');
+  }
+  const entries = Object.entries(map);
+  for (const [key, paths] of entries) {
+    if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) {
+      throw badRequest(`The map entry "${key}" must be a list of variable paths`);
+    }
+  }
+  return new Map(entries as Array<[string, string[]]>);
+}
+
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
   const keys = dotted.split('.');
   let node: Record<string, unknown> = target;
   for (const key of keys.slice(0, -1)) {
-    const next = node[key];
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (typeof next !== 'object' || next === null)
       throw badRequest(`The map names a missing path "${dotted}"`);
     node = next as Record<string, unknown>;
   }
   const last = keys[keys.length - 1]!;
-  if (!(last in node) || node[last] !== null)
+  if (!Object.hasOwn(node, last) || node[last] !== null)
     throw badRequest(`The map must point at a null variable: "${dotted}"`);
   node[last] = value;
+}
+
+/**
+ * Reads the parts in the spec's order (`operations`, `map`, then files) and refuses as soon as one is
+ * wrong, so a bad request is answered before its file is written. Only parts the map names reach disk.
+ */
+async function readParts(
+  request: Request,
+  options: StreamedUploadOptions,
+  session: UploadSession,
+): Promise<{ operations: GraphQLParams; map: Map<string, string[]>; parts: Map<string, StagedUpload> }> {
+  let operations: GraphQLParams | null = null;
+  let map: Map<string, string[]> | null = null;
+  const parts = new Map<string, Promise<StagedUpload>>();
+  const parser = busboy({
+    headers: { 'content-type': request.headers.get('content-type') ?? '' },
+    limits: { fileSize: options.maxFileBytes, files: 1, fields: 2, fieldSize: 1_000_000 },
+  });
+  const fail = (error: unknown) => parser.destroy(error as Error);
+  parser.on('field', (name, value, info) => {
+    try {
+      if (info.valueTruncated) throw badRequest(`The "${name}" part is too long`);
+      if (name === 'operations') operations = parseOperations(value);
+      else if (name === 'map') {
+        if (!operations) throw badRequest('The "operations" part must come first');
+        map = parseMap(value);
+      }
+    } catch (error) {
+      fail(error);
+    }
+  });
+  parser.on('file', (name, stream, info) => {
+    // A destroyed parser destroys its current part with the error: a discarded part must not throw it.
+    const discard = () => void stream.on('error', () => undefined).resume();
+    if (!operations || !map) {
+      discard();
+      return fail(badRequest('File parts must come after the "operations" and "map" parts'));
+    }
+    // A part the map does not name is never written.
+    if (!map.has(name) || parts.has(name)) return discard();
+    const part = streamPart(stream, info, session);
+    part.catch(discard);
+    parts.set(name, part);
+  });
+  // A client that goes away mid-file ends the parse at once (its partial file is removed).
+  const onAbort = () => fail(badRequest('The client aborted the upload'));
+  request.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    // Yoga's Request body is a ponyfilled stream: read it as an async iterable, chunk by chunk.
+    await pipeline(Readable.from(request.body as unknown as AsyncIterable<Uint8Array>), parser);
+  } catch (error) {
+    await Promise.allSettled(parts.values());
+    throw error instanceof GraphQLError
+      ? error
+      : badRequest('The multipart body is malformed or was cut short');
+  } finally {
+    request.signal.removeEventListener('abort', onAbort);
+  }
+  const settled = new Map<string, StagedUpload>();
+  for (const [name, part] of parts) settled.set(name, await part);
+  if (!operations || !map) throw badRequest('The "operations" and "map" parts are required');
+  return { operations, map, parts: settled };
 }
 
 /**
@@ -73,47 +177,34 @@ async function parseMultipart(request: Request, options: StreamedUploadOptions):
   if (!request.headers.get('graphql-require-preflight')) {
     throw badRequest('Multipart requests must send the GraphQL-Require-Preflight header (CSRF prevention)');
   }
+  const principal = principalOf(request);
+  if (!principal) throw refusal('A valid bearer token is required', 'UNAUTHENTICATED', 401);
+  if (principal.role !== 'ADMIN') throw refusal('Uploads need the ADMIN role', 'FORBIDDEN', 403);
   if (!request.body) throw badRequest('The multipart request has no body');
+  if (!options.slots.take(principal.tokenId)) {
+    throw refusal(`At most ${options.slots.perToken} uploads per token at a time`, 'TOO_MANY_UPLOADS', 429);
+  }
+  const uploads: RequestUploads = {
+    session: new UploadSession(options.tempDir),
+    staged: [],
+    tokenId: principal.tokenId,
+  };
+  uploadsByRequest.set(request, uploads);
   await mkdir(options.tempDir, { recursive: true });
-  const staged: Array<{ token: string; upload: StagedUpload }> = [];
-  stagedByRequest.set(request, staged);
-
-  const fields = new Map<string, string>();
-  const files = new Map<string, Promise<StagedUpload>>();
-  const parser = busboy({
-    headers: { 'content-type': request.headers.get('content-type') ?? '' },
-    limits: { fileSize: options.maxFileBytes, files: 1, fields: 2, fieldSize: 1_000_000 },
-  });
-  parser.on('field', (name, value) => fields.set(name, value));
-  parser.on('file', (name, stream, info) => {
-    const staged = streamPart(stream, info, options);
-    staged.catch(() => stream.resume());
-    files.set(name, staged);
-  });
-  // Yoga's Request body is a ponyfilled stream: read it as an async iterable, chunk by chunk.
-  await pipeline(Readable.from(request.body as unknown as AsyncIterable<Uint8Array>), parser);
-  const parts = await Promise.all([...files].map(async ([name, staged]) => [name, await staged] as const));
-
-  let operations: GraphQLParams;
-  let map: Record<string, string[]>;
   try {
-    operations = JSON.parse(fields.get('operations') ?? '');
-    map = JSON.parse(fields.get('map') ?? '{}');
-  } catch {
-    throw badRequest('The "operations" and "map" parts must be JSON');
+    const { operations, map, parts } = await readParts(request, options, uploads.session);
+    for (const [key, paths] of map) {
+      const upload = parts.get(key);
+      if (!upload) throw badRequest(`The map names a file part "${key}" that was not sent`);
+      const token = stageUpload(upload);
+      uploads.staged.push(token);
+      for (const dotted of paths) setPath(operations as unknown as Record<string, unknown>, dotted, token);
+    }
+    return operations;
+  } catch (error) {
+    await uploads.session.removeAll();
+    throw error;
   }
-  const uploads = new Map(parts);
-  for (const [key, paths] of Object.entries(map)) {
-    const upload = uploads.get(key);
-    if (!upload) throw badRequest(`The map names a file part "${key}" that was not sent`);
-    const token = stageUpload(upload);
-    staged.push({ token, upload });
-    for (const dotted of paths) setPath(operations as unknown as Record<string, unknown>, dotted, token);
-  }
-  for (const [key, upload] of uploads) {
-    if (!(key in map) && upload.tempPath) await rm(upload.tempPath, { force: true });
-  }
-  return operations;
 }
 
 export function useStreamedUploads(options: StreamedUploadOptions): Plugin {
@@ -121,15 +212,17 @@ export function useStreamedUploads(options: StreamedUploadOptions): Plugin {
     onRequestParse({ request, setRequestParser }) {
       if (request.method !== 'POST') return;
       if (!request.headers.get('content-type')?.startsWith('multipart/form-data')) return;
-      setRequestParser((req) => parseMultipart(req, options));
+      // The request Yoga handed the hooks: its principal and its uploads are keyed on it.
+      setRequestParser(() => parseMultipart(request, options));
     },
     async onResponse({ request }) {
+      const uploads = uploadsByRequest.get(request);
+      if (!uploads) return;
+      uploadsByRequest.delete(request);
       // Whatever the resolvers did not adopt is deleted: no partial or unused file stays behind.
-      // An adopted upload was renamed away, so removing its temp path is a no-op.
-      for (const { token, upload } of stagedByRequest.get(request) ?? []) {
-        discardStagedUpload(token);
-        if (upload.tempPath) await rm(upload.tempPath, { force: true });
-      }
+      for (const token of uploads.staged) discardStagedUpload(token);
+      await uploads.session.removeAll();
+      options.slots.release(uploads.tokenId);
     },
   };
 }

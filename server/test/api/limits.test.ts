@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_QUERY, PAGE_QUERY_WITH_VARIABLES } from '../../bench/api.ts';
 import { createApp } from '../../src/app.ts';
+import { createRateLimits } from '../../src/http/rate-limits.ts';
 import { MAX_QUERY_COST } from '../../src/graphql/builder.ts';
 import { createServices } from '../../src/services/index.ts';
 import { createAccount, createToken, testSecrets } from '../factories/index.ts';
@@ -111,32 +112,78 @@ describe('document limits, refused before execution', () => {
   });
 });
 
-describe('rate limit per token', () => {
+describe('rate limits (kept in PostgreSQL)', () => {
+  const ask = (app: ReturnType<typeof createApp>, bearer: string | null) =>
+    app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
+      body: JSON.stringify({ query: '{ viewer { role } }' }),
+    });
+
   it('answers 429 with Retry-After past the burst, for that token only', async () => {
     const services = createServices(database.dataSource, testSecrets);
     const limited = createApp({
       services,
       logger: pino({ level: 'silent' }),
-      rateLimit: { perSecond: 1, burst: 3 },
+      rateLimit: createRateLimits(database.dataSource, {
+        perSecond: 1,
+        burst: 3,
+        unauthenticatedPerMinute: 100,
+      }),
     });
     const other = await createToken(
       database.dataSource,
       (await createAccount(database.dataSource)).id,
       'VIEWER',
     );
-    const ask = (bearer: string) =>
-      limited.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-        body: JSON.stringify({ query: '{ viewer { role } }' }),
-      });
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await ask(token)).status);
+    for (let i = 0; i < 4; i++) statuses.push((await ask(limited, token)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
-    const refused = await ask(token);
-    expect(refused.headers.get('retry-after')).toBe('1');
+    const refused = await ask(limited, token);
+    // 3 requests per 3-second window: the wait is what is left of the window.
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3);
     expect((await refused.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
-    expect((await ask(other)).status).toBe(200);
+    expect((await ask(limited, other)).status).toBe(200);
+  });
+
+  it('spends leased points locally, and two replicas together grant exactly the budget', async () => {
+    // 100 per 100-second window: a lease is 5 points, so most requests make no database round trip.
+    const options = { perSecond: 1, burst: 100, unauthenticatedPerMinute: 100 };
+    const replicas = [
+      createRateLimits(database.dataSource, options),
+      createRateLimits(database.dataSource, options),
+    ];
+    let granted = 0;
+    for (let i = 0; i < 250; i++) if ((await replicas[i % 2]!.takeForToken('lease-test')) === 0) granted += 1;
+    expect(granted).toBe(100);
+  });
+
+  it('counts requests without a valid token per client address, and then refuses before the lookup', async () => {
+    const services = createServices(database.dataSource, testSecrets);
+    const limited = createApp({
+      services,
+      logger: pino({ level: 'silent' }),
+      rateLimit: createRateLimits(database.dataSource, {
+        perSecond: 100,
+        burst: 100,
+        unauthenticatedPerMinute: 2,
+      }),
+    });
+    const statuses = [];
+    for (const bearer of [null, 'vsa_wrong', 'vsa_wrong-again', null])
+      statuses.push((await ask(limited, bearer)).status);
+    expect(statuses).toEqual([401, 401, 429, 429]);
+    const [row] = await database.dataSource.query(
+      `SELECT points FROM rate_limit WHERE key = 'address:unknown'`,
+    );
+    // The last refusal came from memory: it reached neither the token lookup nor the counter.
+    expect(row.points).toBe(3);
+    // Until the window ends the address is refused whatever it sends (no lookup for a brute force).
+    expect((await ask(limited, token)).status).toBe(429);
   });
 });
 

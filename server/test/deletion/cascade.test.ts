@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.ts';
 import type { AccountEntity } from '../../src/db/entities/account.entity.ts';
 import { AccountService } from '../../src/services/account.service.ts';
+import { asMirrorWriter } from '../../src/db/mirror-writer.ts';
 import { RemoteDeletionWorker } from '../../src/services/deletion/remote-deletion.worker.ts';
 import { createAccount, createToken, createVectorStore, testSecrets } from '../factories/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -81,7 +82,9 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   emulator.emulator.reset();
-  await database.dataSource.query('DELETE FROM vector_store; DELETE FROM remote_deletion; DELETE FROM file');
+  await asMirrorWriter(database.dataSource, 'deletion', (manager) =>
+    manager.query('DELETE FROM vector_store; DELETE FROM remote_deletion; DELETE FROM file'),
+  );
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { asMirrorWriter } from '../../src/db/mirror-writer.ts';
 import { AccountEntity } from '../../src/db/entities/account.entity.ts';
 import type { Role } from '../../src/db/entities/api-token.entity.ts';
 import { VectorStoreEntity } from '../../src/db/entities/vector-store.entity.ts';
@@ -29,14 +30,20 @@ export async function createVectorStore(
 ): Promise<VectorStoreEntity> {
   counter += 1;
   const mirror = overrides.source === 'cache';
-  return db.getRepository(VectorStoreEntity).save({
-    accountId,
-    name: `Store ${counter}`,
-    backend: mirror ? 'openai' : 'local',
-    source: 'primary',
-    externalId: mirror ? `vs_${randomUUID().replace(/-/g, '')}` : null,
-    status: 'completed',
-    lastActiveAt: new Date(),
-    ...overrides,
-  });
+  // A mirror row is written as the sync would write it: the database refuses it from anyone else.
+  if (mirror)
+    return asMirrorWriter(db, 'sync', (manager) => saveStore(manager.getRepository(VectorStoreEntity)));
+  return saveStore(db.getRepository(VectorStoreEntity));
+  function saveStore(repository: Repository<VectorStoreEntity>) {
+    return repository.save({
+      accountId,
+      name: `Store ${counter}`,
+      backend: mirror ? 'openai' : 'local',
+      source: 'primary',
+      externalId: mirror ? `vs_${randomUUID().replace(/-/g, '')}` : null,
+      status: 'completed',
+      lastActiveAt: new Date(),
+      ...overrides,
+    });
+  }
 }

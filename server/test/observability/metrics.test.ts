@@ -1,3 +1,4 @@
+import { metricsAccess } from '../../src/observability/metrics-access.ts';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
@@ -90,5 +91,17 @@ describe('/metrics', () => {
     });
     expect(response.status).toBe(200);
     expect(value(await response.text(), 'vs_align_sync_running')).toBe(1);
+  });
+});
+
+describe('/metrics outside loopback', () => {
+  it('needs METRICS_TOKEN when HOST is not a loopback address', () => {
+    for (const host of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) {
+      expect(metricsAccess(host, null)).toBe('open');
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', '::ffff:10.0.0.1', 'api.example.com']) {
+      expect(metricsAccess(host, null)).toBe('closed');
+      expect(metricsAccess(host, 'metrics-token-0123456789')).toBe('token');
+    }
   });
 });

@@ -62,7 +62,7 @@ describe('secrets', () => {
     const [account] = await database.dataSource.query(
       `SELECT openai_api_key_encrypted AS sealed FROM account`,
     );
-    expect(account.sealed).toMatch(/^v1\./);
+    expect(account.sealed).toMatch(/^v2\./);
     expect(account.sealed).not.toContain(openaiKey);
     const tokens: Array<{ token_hash: string }> = await database.dataSource.query(
       `SELECT token_hash FROM api_token`,

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppDependencies } from '../../src/app.ts';
 import { createServices, type ServiceOptions, type Services } from '../../src/services/index.ts';
 import type { TestDatabase } from './database.ts';
 import { testSecrets } from '../factories/index.ts';
@@ -17,9 +17,17 @@ export interface TestApp {
   }>;
 }
 
-export function createTestApp(database: TestDatabase, options: ServiceOptions = {}): TestApp {
+export function createTestApp(
+  database: TestDatabase,
+  options: ServiceOptions = {},
+  appOptions: Partial<Omit<AppDependencies, 'services' | 'logger'>> = {},
+): TestApp {
   const services = createServices(database.dataSource, testSecrets, options);
-  const app = createApp({ services, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const app = createApp({
+    services,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...appOptions,
+  });
   return {
     app,
     services,

@@ -47,3 +47,28 @@ export function streamedUpload(options: {
   });
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
+
+/** One part of a hand-built multipart body: a field, or a file when `filename` is given. */
+export interface Part {
+  name: string;
+  value: string | Uint8Array;
+  filename?: string;
+}
+
+/** A multipart body built part by part, in any order and with any content (broken ones included). */
+export function multipartBody(parts: Part[]): { body: Uint8Array<ArrayBuffer>; contentType: string } {
+  const boundary = `----vsalign${Math.random().toString(16).slice(2)}`;
+  const encoder = new TextEncoder();
+  const chunks: Uint8Array[] = [];
+  for (const part of parts) {
+    const disposition = part.filename
+      ? `form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: text/plain`
+      : `form-data; name="${part.name}"`;
+    chunks.push(encoder.encode(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n`));
+    chunks.push(typeof part.value === 'string' ? encoder.encode(part.value) : part.value);
+    chunks.push(encoder.encode('\r\n'));
+  }
+  chunks.push(encoder.encode(`--${boundary}--\r\n`));
+  const body = new Uint8Array(Buffer.concat(chunks));
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}

@@ -1,6 +1,7 @@
 import { toFile } from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asMirrorWriter } from '../../src/db/mirror-writer.ts';
 import { createVectorStore } from '../factories/index.ts';
 import { createSyncHarness, mirrorState, primaryRows, remoteState, type SyncHarness } from './harness.ts';
 
@@ -106,7 +107,10 @@ describe('sync mirrors an account', () => {
     h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 2, filesPerStore: 1 });
     await sync();
     const [first] = await h.db.query(`SELECT id, external_id FROM vector_store ORDER BY external_id LIMIT 1`);
-    await h.db.query(`UPDATE vector_store SET status = 'deleting' WHERE id = $1`, [first.id]);
+    // As the deletion service marks it (the only writer besides the sync the database admits).
+    await asMirrorWriter(h.db, 'deletion', (manager) =>
+      manager.query(`UPDATE vector_store SET status = 'deleting' WHERE id = $1`, [first.id]),
+    );
     await h.openai.vectorStores.update(first.external_id, { name: 'Changed remotely' });
 
     await sync();

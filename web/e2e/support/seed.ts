@@ -92,6 +92,9 @@ export async function seedStores(client: PgClient): Promise<void> {
   const accountId = account.rows[0]?.id;
   if (!accountId) throw new Error('The server created no default account');
   const now = Date.now();
+  // Mirror rows are written as the sync writes them: the database refuses them from anyone else.
+  await client.query('BEGIN');
+  await client.query(`SET LOCAL vs_align.mirror_writer = 'sync'`);
   for (const [index, store] of SEED_STORES.entries()) {
     const lastActive = new Date(now - store.idleHours * 3_600_000);
     const expiresAt =
@@ -129,4 +132,5 @@ export async function seedStores(client: PgClient): Promise<void> {
       ],
     );
   }
+  await client.query('COMMIT');
 }

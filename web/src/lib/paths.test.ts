@@ -13,11 +13,23 @@ describe('safeRedirectTarget', () => {
       'https://evil.example',
       '//evil.example',
       '/\\evil.example',
+      '\\\\evil.example',
+      '/\t/evil.example',
+      ' //evil.example',
+      '/.//evil.example',
+      'https:evil.example',
+      'http://local.vs-align.invalid/x',
       'javascript:x',
+      'data:text/html,x',
     ]) {
       expect(safeRedirectTarget(raw)).toBe('/');
     }
     expect(safeRedirectTarget('/sign-in?redirectTo=/')).toBe('/');
+    expect(safeRedirectTarget('/sign-out')).toBe('/');
+  });
+  it('gives back the normalised path', () => {
+    expect(safeRedirectTarget('/stores/../orphans?x=1#top')).toBe('/orphans?x=1#top');
+    expect(safeRedirectTarget('/sign-in-help')).toBe('/sign-in-help');
   });
 });
 

@@ -4,7 +4,9 @@ import { FilesSyncRunsAndDeletionQueue1764200000000 } from './1764200000000-File
 import { DeletionPlannedFiles1764300000000 } from './1764300000000-DeletionPlannedFiles.ts';
 import { AddFilesListedSummary1764400000000 } from './1764400000000-AddFilesListedSummary.ts';
 import { AddSyncRunFilesDone1764500000000 } from './1764500000000-AddSyncRunFilesDone.ts';
+import { MirrorRowsGuard1764600000000 } from './1764600000000-MirrorRowsGuard.ts';
 import { UnnamedStoresAndRejectedKeys1764613000000 } from './1764613000000-UnnamedStoresAndRejectedKeys.ts';
+import { RateLimitTable1764700000000 } from './1764700000000-RateLimitTable.ts';
 import { AddSyncRunLimits1764900000000 } from './1764900000000-AddSyncRunLimits.ts';
 import { AddStoreListedFileCount1764910000000 } from './1764910000000-AddStoreListedFileCount.ts';
 
@@ -16,7 +18,9 @@ export const migrations = [
   DeletionPlannedFiles1764300000000,
   AddFilesListedSummary1764400000000,
   AddSyncRunFilesDone1764500000000,
+  MirrorRowsGuard1764600000000,
   UnnamedStoresAndRejectedKeys1764613000000,
+  RateLimitTable1764700000000,
   AddSyncRunLimits1764900000000,
   AddStoreListedFileCount1764910000000,
 ];

@@ -1,6 +1,8 @@
 import { encodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
 import { SyncRunEntity, type SyncRunError } from '../../db/entities/sync-run.entity.ts';
 import type { SyncProgressEvent } from '../../events/sync-progress.ts';
+import { releaseOnEnd } from '../../events/token-subscriptions.ts';
 import { NotFoundError, ValidationError } from '../../services/errors.ts';
 import { isUuid } from '../../services/ids.ts';
 import type { PageRequest } from '../../services/keyset.ts';
@@ -253,6 +255,11 @@ builder.mutationField('startSync', (t) =>
   }),
 );
 
+const tooManySubscriptions = (perToken: number) =>
+  new GraphQLError(`At most ${perToken} open subscriptions per token: close one first`, {
+    extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', http: { status: 429 } },
+  });
+
 builder.subscriptionField('syncProgress', (t) =>
   t.field({
     type: SyncProgress,
@@ -262,8 +269,17 @@ builder.subscriptionField('syncProgress', (t) =>
       'Without: events of every run of the account, as they come.',
     authScopes: { viewer: true },
     args: { runId: t.arg.globalID({ required: false, for: SyncRun, description: 'Only this run.' }) },
-    subscribe: (_root, args, context) =>
-      context.services.sync.progress(context.principal.accountId, args.runId?.id ?? null),
+    subscribe: (_root, args, context) => {
+      const lease = context.subscriptions.take(context.principal.tokenId);
+      if (!lease) throw tooManySubscriptions(context.subscriptions.perToken);
+      // Ends when the token is revoked; the slot is free again once the stream ended, however it ended.
+      const events = context.services.sync.progress(
+        context.principal.accountId,
+        args.runId?.id ?? null,
+        lease.signal,
+      );
+      return releaseOnEnd(events, lease);
+    },
     resolve: (event) => event,
   }),
 );

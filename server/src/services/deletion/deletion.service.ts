@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { RemoteDeletionEntity } from '../../db/entities/remote-deletion.entity.ts';
 import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
+import { declareMirrorWriter } from '../../db/mirror-writer.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import type { LocalStoreWriter } from '../local-store-writer.ts';
@@ -34,6 +35,7 @@ export class DeletionService {
       }
       if (store.status === 'deleting') return { deletedId: store.id, vectorStore: store }; // already queued
       store.status = 'deleting';
+      await declareMirrorWriter(manager, 'deletion');
       await manager.getRepository(VectorStoreEntity).update({ id: store.id }, { status: 'deleting' });
       await manager.getRepository(RemoteDeletionEntity).insert({
         accountId,

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { DataSource } from 'typeorm';
 import type { RemoteDeletionEntity } from '../../db/entities/remote-deletion.entity.ts';
+import { asMirrorWriter } from '../../db/mirror-writer.ts';
 import type { Logger } from '../../logger.ts';
 import { createOpenAIClient } from '../../openai/client.ts';
 import type { AccountService } from '../account.service.ts';
@@ -218,7 +219,7 @@ export class RemoteDeletionWorker {
       await ignoreNotFound(client.files.delete(fileId));
     });
     await ignoreNotFound(client.vectorStores.delete(item.externalId));
-    await this.db.transaction(async (manager) => {
+    await asMirrorWriter(this.db, 'deletion', async (manager) => {
       await manager.query(`DELETE FROM vector_store WHERE account_id = $1 AND external_id = $2`, [
         item.accountId,
         item.externalId,

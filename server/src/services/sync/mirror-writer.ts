@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { asMirrorWriter } from '../../db/mirror-writer.ts';
 import { PreparedStatements } from '../../db/prepared-statements.ts';
 import type { RemoteFile, RemoteVectorStore, RemoteVectorStoreFile } from './remote-reader.ts';
 
@@ -162,8 +163,13 @@ export class MirrorWriter {
   /** Inserts or refreshes mirrors; returns the local id of each store written. */
   async upsertStores(stores: RemoteVectorStore[], syncedAt: Date): Promise<Map<string, string>> {
     if (stores.length === 0) return new Map();
-    const rows: Array<{ id: string; external_id: string }> = await this.statements.rows(
-      `INSERT INTO vector_store AS vs (account_id, backend, source, external_id, name, description, status,
+    // The trigger of migration MirrorRowsGuard admits mirror writes only from a declared transaction.
+    const rows: Array<{ id: string; external_id: string }> = await asMirrorWriter(
+      this.db,
+      'sync',
+      (manager) =>
+        manager.query(
+          `INSERT INTO vector_store AS vs (account_id, backend, source, external_id, name, description, status,
               expiration_days, expires_at, last_active_at, usage_bytes, file_count_in_progress,
               file_count_completed, file_count_failed, file_count_cancelled, file_count_total, metadata,
               synced_at, created_at, updated_at)
@@ -196,7 +202,8 @@ export class MirrorWriter {
                 THEN excluded.updated_at ELSE vs.updated_at END
         WHERE vs.source = 'cache' AND vs.status <> 'deleting'
        RETURNING vs.id, vs.external_id`,
-      [this.accountId, JSON.stringify(stores.map(storeRow)), syncedAt],
+          [this.accountId, JSON.stringify(stores.map(storeRow)), syncedAt],
+        ),
     );
     return new Map(rows.map((row) => [row.external_id, row.id]));
   }
@@ -308,8 +315,9 @@ export class MirrorWriter {
 
   /** Removes mirrors whose store a complete listing did not contain; returns stores and links removed. */
   async removeStoresNotIn(listed: string[]): Promise<{ stores: number; links: number }> {
-    const [counts] = await this.db.query(
-      `WITH doomed AS (
+    const [counts] = await asMirrorWriter(this.db, 'sync', (manager) =>
+      manager.query(
+        `WITH doomed AS (
          SELECT id FROM vector_store vs
           WHERE vs.account_id = $1 AND vs.source = 'cache' AND vs.status <> 'deleting'
             AND NOT ($2::jsonb ? vs.external_id)
@@ -319,20 +327,23 @@ export class MirrorWriter {
          DELETE FROM vector_store WHERE id IN (SELECT id FROM doomed) RETURNING 1
        )
        SELECT (SELECT count(*)::int FROM gone) AS stores, (SELECT n FROM links) AS links`,
-      [this.accountId, idSet(listed)],
+        [this.accountId, idSet(listed)],
+      ),
     );
     return counts;
   }
 
   /** Removes one mirror that OpenAI answered 404 for (single-store sync). */
   async removeStore(vectorStoreId: string): Promise<{ stores: number; links: number }> {
-    const [counts] = await this.db.query(
-      `WITH links AS (SELECT count(*)::int AS n FROM vector_store_file WHERE vector_store_id = $2),
+    const [counts] = await asMirrorWriter(this.db, 'sync', (manager) =>
+      manager.query(
+        `WITH links AS (SELECT count(*)::int AS n FROM vector_store_file WHERE vector_store_id = $2),
             gone AS (DELETE FROM vector_store WHERE id = $2 AND account_id = $1 AND source = 'cache'
                        AND status <> 'deleting' RETURNING 1)
        SELECT (SELECT count(*)::int FROM gone) AS stores,
               CASE WHEN EXISTS (SELECT 1 FROM gone) THEN (SELECT n FROM links) ELSE 0 END AS links`,
-      [this.accountId, vectorStoreId],
+        [this.accountId, vectorStoreId],
+      ),
     );
     return counts;
   }

@@ -6,6 +6,7 @@ import { SyncRunEntity, type SyncTrigger } from '../../db/entities/sync-run.enti
 import { VectorStoreEntity } from '../../db/entities/vector-store.entity.ts';
 import type { SyncProgressBus, SyncProgressEvent } from '../../events/sync-progress.ts';
 import { createOpenAIClient } from '../../openai/client.ts';
+import { endOnAbort } from '../../events/token-subscriptions.ts';
 import type { AccountService, OpenAIConnection } from '../account.service.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
@@ -208,7 +209,14 @@ export class SyncService {
     store: VectorStoreEntity | null,
   ): Promise<SyncRunEntity> {
     const progress = new RunProgress(run, this.db, this.bus, this.options.progressIntervalMs);
-    const connection = this.accounts.openaiConnection(account);
+    // A key that does not open (another SECRET_KEY, a swapped row) ends this run FAILED, saying so.
+    let connection: OpenAIConnection | null = null;
+    let keyError: Error | null = null;
+    try {
+      connection = this.accounts.openaiConnection(account);
+    } catch (error) {
+      keyError = error as Error;
+    }
     const reader = connection
       ? new RemoteReader(
           this.options.createClient(connection, this.options.requestTimeoutMs),
@@ -227,6 +235,7 @@ export class SyncService {
         })
       : null;
     try {
+      if (keyError) throw keyError;
       if (!sync) throw new Error('The account has no OpenAI API key');
       await sync.execute();
     } catch (error) {
@@ -386,8 +395,13 @@ export class SyncService {
    * state read from its row (so a late or reconnecting subscriber starts from the truth), and the
    * iteration ends after its final event, which is delivered exactly once.
    */
-  async *progress(accountId: string, runId?: string | null): AsyncGenerator<SyncProgressEvent> {
-    const events = this.bus.subscribe(accountId);
+  async *progress(
+    accountId: string,
+    runId?: string | null,
+    /** Ends the stream early (its token was revoked, or its client left). */
+    signal?: AbortSignal,
+  ): AsyncGenerator<SyncProgressEvent> {
+    const events = endOnAbort(this.bus.subscribe(accountId), signal);
     try {
       if (!runId) {
         yield* events;

@@ -42,9 +42,14 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
   }
   const token = event.cookies.get(SESSION_COOKIE);
   if (token) headers.set('authorization', `Bearer ${token}`);
+  // The API limits requests without a valid token per client address; it trusts this from us only.
+  headers.set('x-forwarded-for', event.getClientAddress());
 
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-  if (hasBody && isMultipart(request.headers.get('content-type'))) return forwardUpload(event, headers);
+  if (hasBody && isMultipart(request.headers.get('content-type'))) {
+    // Without a session the API would refuse it anyway: do not stream the body there at all.
+    return token ? forwardUpload(event, headers) : signInRequired();
+  }
   let upstream: Response;
   try {
     upstream = await fetch(`${API_URL}/graphql${event.url.search}`, {
@@ -71,6 +76,13 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
     statusText: upstream.statusText,
     headers: responseHeaders,
   });
+}
+
+function signInRequired(): Response {
+  return Response.json(
+    { errors: [{ message: 'Sign in to upload files.', extensions: { code: 'UNAUTHENTICATED' } }] },
+    { status: 401 },
+  );
 }
 
 function unreachable(): Response {

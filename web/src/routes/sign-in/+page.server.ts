@@ -15,17 +15,26 @@ const VIEWER_CHECK = 'query SignInCheck { viewer { role account { id } } }';
 type Check = { ok: true } | { ok: false; status: number; message: string };
 
 /** Asks the API whether the token is valid; the token goes straight to the API, never to the browser. */
-async function checkToken(token: string): Promise<Check> {
+async function checkToken(token: string, clientAddress: string): Promise<Check> {
   let response: Response;
   try {
     response = await fetch(`${API_URL}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        // Failed sign-ins are limited per address by the API (TRUSTED_PROXIES lists this app).
+        'x-forwarded-for': clientAddress,
+      },
       body: JSON.stringify({ query: VIEWER_CHECK }),
       signal: AbortSignal.timeout(10_000),
     });
   } catch {
     return { ok: false, status: 503, message: 'The VS-ALIGN API cannot be reached. Try again in a moment.' };
+  }
+  if (response.status === 429) {
+    const wait = response.headers.get('retry-after') ?? 'a few';
+    return { ok: false, status: 429, message: `Too many attempts. Try again in ${wait} seconds.` };
   }
   if (response.status === 401) {
     return { ok: false, status: 400, message: 'That token was not accepted. Check it and try again.' };
@@ -55,7 +64,7 @@ export const actions: Actions = {
         error: 'That does not look like an API token: it must be one line without spaces.',
       });
     }
-    const check = await checkToken(token);
+    const check = await checkToken(token, event.getClientAddress());
     if (!check.ok) return fail(check.status, { error: check.message });
     setSessionToken(event, token);
     redirect(303, redirectTo);
