@@ -16,6 +16,8 @@ export class UnnamedStoresAndRejectedKeys1764613000000 implements MigrationInter
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "account" DROP COLUMN "openai_key_rejection_code"`);
     await queryRunner.query(`ALTER TABLE "account" DROP COLUMN "openai_key_rejected_at"`);
+    // Mirrors are guarded by a trigger (MirrorRowsGuard): this transaction speaks for the sync.
+    await queryRunner.query(`SET LOCAL vs_align.mirror_writer = 'sync'`);
     await queryRunner.query(`UPDATE "vector_store" SET "name" = '' WHERE "name" IS NULL`);
     await queryRunner.query(`ALTER TABLE "vector_store" ALTER COLUMN "name" SET NOT NULL`);
   }
