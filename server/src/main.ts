@@ -171,6 +171,7 @@ async function main(): Promise<void> {
       runtime.jobs.push(deadRuns);
       const deletionWorker = new RemoteDeletionWorker(database.dataSource, services.accounts, logger, {
         leaseMs: config.queueLeaseMs,
+        limiterOf: (accountId) => services.sync.limiterOf(accountId),
       });
       runtime.deletionWorker = deletionWorker;
       deletionWorker.start();

@@ -6,6 +6,7 @@ import type { AccountEntity } from '../../src/db/entities/account.entity.ts';
 import { AccountService } from '../../src/services/account.service.ts';
 import { asMirrorWriter } from '../../src/db/mirror-writer.ts';
 import { RemoteDeletionWorker } from '../../src/services/deletion/remote-deletion.worker.ts';
+import { AdaptiveLimiter } from '../../src/services/sync/adaptive-limiter.ts';
 import { createAccount, createToken, createVectorStore, testSecrets } from '../factories/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -112,6 +113,27 @@ describe('deleting a mirror', () => {
     const rows = await database.dataSource.query(`SELECT name FROM vector_store`);
     expect(rows).toEqual([{ name: 'keeper' }]);
     expect(await database.dataSource.query(`SELECT * FROM remote_deletion`)).toEqual([]);
+  });
+
+  it("goes through the account's limiter, the one its syncs use: every request waits for it and is counted", async () => {
+    const limiter = new AdaptiveLimiter({ maxConcurrency: 8, maxRequestsPerSecond: Infinity });
+    const accounts = new AccountService(database.dataSource, testSecrets);
+    const limited = new RemoteDeletionWorker(database.dataSource, accounts, pino({ level: 'silent' }), {
+      sdkMaxRetries: 0,
+      limiterOf: (accountId) => {
+        expect(accountId).toBe(account.id);
+        return limiter;
+      },
+    });
+    const doomed = await remoteStore('doomed', [await uploadFile('a.txt')]);
+    const before = emulator.emulator.stats().total;
+    await deleteStore(doomed.row.id);
+    await limited.drain();
+
+    // Every request the worker made to OpenAI took a permit (the emulator counts what it received).
+    expect(limiter.counts.requests).toBeGreaterThanOrEqual(4);
+    expect(limiter.counts.requests).toBe(emulator.emulator.stats().total - before);
+    await expect(client.vectorStores.retrieve(doomed.remote.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it('sees a File attached elsewhere after the last sync (fresh view) and keeps it', async () => {

@@ -5,6 +5,7 @@ import { asMirrorWriter } from '../../db/mirror-writer.ts';
 import type { Logger } from '../../logger.ts';
 import { createOpenAIClient } from '../../openai/client.ts';
 import type { AccountService } from '../account.service.ts';
+import type { AdaptiveLimiter } from '../sync/adaptive-limiter.ts';
 import { fileIdsOf, filesUsedElsewhere, ignoreNotFound } from './remote-cascade.ts';
 
 export interface RemoteDeletionWorkerOptions {
@@ -19,6 +20,8 @@ export interface RemoteDeletionWorkerOptions {
   batchSize?: number;
   /** SDK retries per call, before the queue's own backoff takes over. */
   sdkMaxRetries?: number;
+  /** The account's OpenAI limiter, shared with its syncs in this process. */
+  limiterOf?: (accountId: string) => AdaptiveLimiter;
 }
 
 type Item = Pick<
@@ -48,7 +51,8 @@ export class RemoteDeletionWorker {
   private stopping = false;
   /** Aborts the OpenAI calls of items in flight when a stop's grace period is over. */
   private readonly abort = new AbortController();
-  private readonly options: Required<RemoteDeletionWorkerOptions>;
+  private readonly options: Required<Omit<RemoteDeletionWorkerOptions, 'limiterOf'>> &
+    Pick<RemoteDeletionWorkerOptions, 'limiterOf'>;
 
   constructor(
     private readonly db: DataSource,
@@ -202,6 +206,7 @@ export class RemoteDeletionWorker {
       maxRetries: this.options.sdkMaxRetries,
       timeoutMs: 30_000,
       signal: this.abort.signal,
+      limiter: this.options.limiterOf?.(accountId),
     });
   }
 
