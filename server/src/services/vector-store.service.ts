@@ -58,7 +58,7 @@ const STORE_LIST_COLUMNS = `vs.id, vs.backend, vs.source, vs.name, vs.external_i
   vs.file_count_failed AS "fileCountFailed", vs.file_count_cancelled AS "fileCountCancelled",
   vs.file_count_total AS "fileCountTotal", ${epochMs('vs.created_at')} AS "createdAt"`;
 const STORE_DETAIL_COLUMNS = `vs.account_id AS "accountId", vs.description,
-  vs.expiration_days AS "expirationDays", vs.metadata, ${epochMs('vs.synced_at')} AS "syncedAt",
+  vs.expiration_days AS "expirationDays", vs.sync_error AS "syncError", vs.metadata, ${epochMs('vs.synced_at')} AS "syncedAt",
   ${epochMs('vs.updated_at')} AS "updatedAt"`;
 
 type InstantColumn = 'expiresAt' | 'lastActiveAt' | 'syncedAt' | 'createdAt' | 'updatedAt';

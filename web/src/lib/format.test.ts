@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   describeExpiry,
   describeOrphanRule,
-  describePolicy,
   formatBytes,
   formatDuration,
   formatRelative,
@@ -78,16 +77,6 @@ describe('formatRelative', () => {
     expect(formatRelative('2026-11-28T12:00:00Z', now)).toBe('in 2 days');
     expect(formatRelative(null, now)).toBe('never');
     expect(formatRelative(null, now, 'not synced')).toBe('not synced');
-  });
-});
-
-describe('describePolicy', () => {
-  it('words both kinds', () => {
-    expect(describePolicy({ kind: 'NEVER', days: null })).toBe('Never expires');
-    expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 1 })).toMatch(
-      /^Expires after 1 day without activity/,
-    );
-    expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 30 })).toMatch(/^Expires after 30 days /);
   });
 });
 

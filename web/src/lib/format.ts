@@ -91,17 +91,6 @@ export function formatRelative(iso: string | null, now: Date, fallback = 'never'
   return delta < 0 ? `${formatDuration(size)} ago` : `in ${formatDuration(size)}`;
 }
 
-export interface ExpirationPolicyLike {
-  kind: 'NEVER' | 'AFTER_INACTIVITY';
-  days: number | null;
-}
-
-/** The policy in words, for the store page. */
-export function describePolicy(policy: ExpirationPolicyLike): string {
-  if (policy.kind === 'NEVER' || policy.days === null) return 'Never expires';
-  return `Expires after ${plural(policy.days, 'day')} without activity (counted from the last activity, as OpenAI does)`;
-}
-
 /** A run's wall time: "850 ms", "12.4 s", "3 min 5 s". */
 export function formatDurationMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

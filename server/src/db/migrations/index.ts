@@ -6,6 +6,7 @@ import { AddFilesListedSummary1764400000000 } from './1764400000000-AddFilesList
 import { AddSyncRunFilesDone1764500000000 } from './1764500000000-AddSyncRunFilesDone.ts';
 import { UnnamedStoresAndRejectedKeys1764613000000 } from './1764613000000-UnnamedStoresAndRejectedKeys.ts';
 import { AddSyncRunLimits1764900000000 } from './1764900000000-AddSyncRunLimits.ts';
+import { AddVectorStoreSyncError1765000000000 } from './1765000000000-AddVectorStoreSyncError.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   AddSyncRunFilesDone1764500000000,
   UnnamedStoresAndRejectedKeys1764613000000,
   AddSyncRunLimits1764900000000,
+  AddVectorStoreSyncError1765000000000,
 ];

@@ -179,6 +179,13 @@ export const VectorStore = builder.node(VectorStoreEntity, {
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([key, value]) => ({ key, value })),
     }),
+    syncError: t.exposeString('syncError', {
+      nullable: true,
+      description:
+        'Why the last sync could not mirror part of this store as OpenAI reports it (an expiration policy ' +
+        'outside NEVER / 1 to 365 days of inactivity: the policy then reads NEVER here while OpenAI keeps its ' +
+        'own); null when it mirrored all of it, and for local stores.',
+    }),
     syncedAt: t.expose('syncedAt', {
       type: 'DateTime',
       nullable: true,

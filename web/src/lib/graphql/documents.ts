@@ -85,6 +85,7 @@ export const VECTOR_STORE_QUERY = graphql(
       vectorStore(id: $id) {
         ...StoreSummary
         description
+        syncError
         expirationPolicy {
           kind
           days
