@@ -4,7 +4,6 @@ import {
   describeOrphanRule,
   formatBytes,
   formatDuration,
-  formatRelative,
   formatRelativeTime,
   storeTitle,
 } from './format.ts';
@@ -66,17 +65,6 @@ describe('describeExpiry', () => {
       tone: 'expired',
     });
     expect(describeExpiry(null, 'EXPIRED', now).tone).toBe('expired');
-  });
-});
-
-describe('formatRelative', () => {
-  const now = new Date('2026-11-26T12:00:00Z');
-  it('reads past and future', () => {
-    expect(formatRelative('2026-11-26T11:55:00Z', now)).toBe('5 minutes ago');
-    expect(formatRelative('2026-11-26T11:59:30Z', now)).toBe('just now');
-    expect(formatRelative('2026-11-28T12:00:00Z', now)).toBe('in 2 days');
-    expect(formatRelative(null, now)).toBe('never');
-    expect(formatRelative(null, now, 'not synced')).toBe('not synced');
   });
 });
 

@@ -86,6 +86,7 @@ export const VECTOR_STORE_QUERY = graphql(
         ...StoreSummary
         description
         syncError
+        estimatedDailyCostUsd
         expirationPolicy {
           kind
           days
