@@ -232,8 +232,11 @@ const VectorStoreOrderInput = builder.inputType('VectorStoreOrder', {
   }),
 });
 
-/** What a store reads without its details (see `VectorStoreService.list`). */
-const STORE_LIST_FIELDS = new Set([
+/**
+ * What a store reads without its details (see `VectorStoreService.list`): what the web app's store list
+ * asks for (a test holds its document to this set).
+ */
+export const STORE_LIST_FIELDS: ReadonlySet<string> = new Set([
   '__typename',
   'id',
   'name',
@@ -248,6 +251,9 @@ const STORE_LIST_FIELDS = new Set([
   'fileCounts',
   'files',
   'createdAt',
+  'syncedAt',
+  'costlyWithoutExpiration',
+  'estimatedDailyCostUsd',
 ]);
 
 /** Whether a page of stores asks for more of a store than a list shows. */
