@@ -32,6 +32,7 @@ import { createAccount, createToken, testSecrets } from '../test/factories/index
  * (baseline, GraphQL, baseline, ...) and each round compared on its own. Target: GraphQL at least 50%
  * of the baseline's req/s, and its p99 within 3× of the baseline's, in the median round.
  *
+ * `BENCH_API_JIT=off` runs the GraphQL app without compiled execution (graphql-jit), to compare.
  * `BENCH_API_CPU_PROF=<dir>` writes a CPU profile of each server process into <dir> (`<kind>.cpuprofile`).
  * `BENCH_POSTGRES_URL` is the server to use (default postgres://postgres@127.0.0.1:5432).
  */
@@ -407,7 +408,9 @@ async function serve(kind: ServerKind, url: string): Promise<void> {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-bench-api-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
     const services = createServices(db, testSecrets, { dataDir });
-    server = createServer(createApp({ services, logger: createLogger('warn') }));
+    // BENCH_API_JIT=off: the same app on graphql-js alone, to see whether compiled execution pays.
+    const jit = process.env.BENCH_API_JIT !== 'off';
+    server = createServer(createApp({ services, logger: createLogger('warn'), jit }));
   } else {
     const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
     closers.push(() => pool.end());

@@ -27,6 +27,8 @@ export interface AppDependencies {
   metrics?: { metrics: Metrics; token: string | null };
   /** Requests per second per token, sustained and in a burst; absent = unlimited (tests, benchmarks). */
   rateLimit?: { perSecond: number; burst: number };
+  /** Compiled execution (graphql-jit) for queries and mutations; on unless false (the API bench compares). */
+  jit?: boolean;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -60,7 +62,7 @@ function useCostRefusal(): Plugin {
 }
 
 /** Builds the GraphQL app from its dependencies. It never listens: main.ts and tests call `app.fetch`. */
-export function createApp({ services, logger, rateLimit, metrics }: AppDependencies): App {
+export function createApp({ services, logger, rateLimit, metrics, jit = true }: AppDependencies): App {
   const limiter = rateLimit ? new RateLimiter(rateLimit.perSecond, rateLimit.burst) : null;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -124,7 +126,7 @@ export function createApp({ services, logger, rateLimit, metrics }: AppDependenc
       }).protect().plugins,
       useCostRefusal(),
       // Queries and mutations run as compiled code (graphql-jit); subscriptions stay on graphql-js.
-      useJitExecution(logger),
+      ...(jit ? [useJitExecution(logger)] : []),
       useStreamedUploads({ tempDir: services.contents.tempDir, maxFileBytes: services.maxUploadBytes }),
       {
         // Liveness that also proves the database answers.
