@@ -16,9 +16,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**/*.ts'],
+    // The same type-aware rules for the server and the web app (Svelte components included).
+    files: ['server/**/*.ts', 'web/**/*.ts', 'web/**/*.svelte'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.svelte'],
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

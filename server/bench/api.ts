@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { print, type DocumentNode } from 'graphql';
 import pg from 'pg';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { createApp } from '../src/app.ts';
@@ -17,8 +18,11 @@ import { createServices } from '../src/services/index.ts';
 import { createAccount, createToken, testSecrets } from '../test/factories/index.ts';
 
 /**
- * The API at size (issue 6): 10,000 stores and 200,000 Files (20 per store) in PostgreSQL, and the
- * page a list view asks for: 50 stores with their file counts and first 5 files.
+ * The API at size (issue 6): 10,000 stores and 200,000 Files (20 per store) in PostgreSQL, and one of
+ * two pages (`BENCH_API_PAGE`):
+ * - `ui-list` (default): the web app's own store list, its `VECTOR_STORES_QUERY` document imported from
+ *   web/ with the variables its list page sends for the default view (web/src/lib/filters.ts);
+ * - `issue-6`: the page issue 6 wrote, 50 stores with their file counts and first 5 files.
  *
  * Two servers answer that page, each in a child process of its own: the GraphQL app (Yoga + Pothos +
  * TypeORM, exactly as main.ts builds it) and a baseline, hand-written SQL through a `pg.Pool` behind a
@@ -28,6 +32,7 @@ import { createAccount, createToken, testSecrets } from '../test/factories/index
  * (baseline, GraphQL, baseline, ...) and each round compared on its own. Target: GraphQL at least 50%
  * of the baseline's req/s, and its p99 within 3× of the baseline's, in the median round.
  *
+ * `BENCH_API_JIT=off` runs the GraphQL app without compiled execution (graphql-jit), to compare.
  * `BENCH_API_CPU_PROF=<dir>` writes a CPU profile of each server process into <dir> (`<kind>.cpuprofile`).
  * `BENCH_POSTGRES_URL` is the server to use (default postgres://postgres@127.0.0.1:5432).
  */
@@ -57,6 +62,22 @@ const VARIABLES_BODY = JSON.stringify({
   query: PAGE_QUERY_WITH_VARIABLES,
   variables: { first: PAGE_SIZE, files: FIRST_FILES },
 });
+
+/** Which page is measured. */
+const PAGE: 'ui-list' | 'issue-6' = process.env.BENCH_API_PAGE === 'issue-6' ? 'issue-6' : 'ui-list';
+
+// The web app's own list document and variables, imported at run time (they lie outside the server's
+// TypeScript project): the bench measures what the list page sends, and follows it when it changes.
+const webLib = (file: string) => new URL(`../../web/src/lib/${file}`, import.meta.url).href;
+const { VECTOR_STORES_QUERY } = (await import(webLib('graphql/documents.ts'))) as {
+  VECTOR_STORES_QUERY: DocumentNode;
+};
+const { parseListParams, toQueryVariables } = (await import(webLib('filters.ts'))) as {
+  parseListParams(query: URLSearchParams): unknown;
+  toQueryVariables(params: unknown, now: Date): { first: number };
+};
+const UI_LIST_VARIABLES = toQueryVariables(parseListParams(new URLSearchParams()), new Date());
+const UI_LIST_BODY = JSON.stringify({ query: print(VECTOR_STORES_QUERY), variables: UI_LIST_VARIABLES });
 
 // ---------------------------------------------------------------------------------------------
 // autocannon ships no types: the little of it used here, typed by hand.
@@ -209,6 +230,7 @@ async function baselinePage(pool: pg.Pool, token: string): Promise<string | null
   });
   const accountId = auth.rows[0]?.account_id;
   if (!accountId) return null;
+  if (PAGE === 'ui-list') return baselineUiList(pool, accountId);
   const [page, count] = await Promise.all([
     pool.query<StoreRow>({ name: 'page', text: SQL.page, values: [accountId, PAGE_SIZE] }),
     pool.query<{ n: number }>({ name: 'count', text: SQL.count, values: [accountId] }),
@@ -250,6 +272,70 @@ async function baselinePage(pool: pg.Pool, token: string): Promise<string | null
             files: { edges: filesOf.get(s.id) },
           },
         })),
+      },
+    },
+  });
+}
+
+const UI_LIST_SQL = `SELECT id, name, source, backend, status, external_id, expires_at, usage_bytes, synced_at,
+         expiration_days, file_count_in_progress, file_count_completed, file_count_failed,
+         file_count_cancelled, file_count_total, created_at
+    FROM vector_store WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`;
+
+interface UiListRow extends StoreRow {
+  backend: string;
+  external_id: string | null;
+  expires_at: Date | null;
+  synced_at: Date | null;
+  expiration_days: number | null;
+}
+
+/** The web app's list page by hand: one more row than the page tells whether another follows. */
+async function baselineUiList(pool: pg.Pool, accountId: string): Promise<string> {
+  const first = UI_LIST_VARIABLES.first;
+  const [page, count] = await Promise.all([
+    pool.query<UiListRow>({ name: 'ui-list', text: UI_LIST_SQL, values: [accountId, first + 1] }),
+    pool.query<{ n: number }>({ name: 'count', text: SQL.count, values: [accountId] }),
+  ]);
+  const rows = page.rows.slice(0, first);
+  const edges = rows.map((s) => {
+    const usageBytes = Number(s.usage_bytes);
+    return {
+      cursor: Buffer.from(JSON.stringify([s.created_at.toISOString(), s.id])).toString('base64url'),
+      node: {
+        id: Buffer.from(`VectorStore:${s.id}`).toString('base64'),
+        name: s.name,
+        source: s.source.toUpperCase(),
+        backend: s.backend.toUpperCase(),
+        status: s.status.toUpperCase(),
+        readOnly: s.source === 'cache',
+        externalId: s.external_id,
+        expiresAt: s.expires_at?.toISOString() ?? null,
+        usageBytes,
+        syncedAt: s.synced_at?.toISOString() ?? null,
+        costlyWithoutExpiration:
+          s.backend === 'openai' && s.status !== 'expired' && usageBytes > 0 && s.expiration_days === null,
+        fileCounts: {
+          inProgress: s.file_count_in_progress,
+          completed: s.file_count_completed,
+          failed: s.file_count_failed,
+          cancelled: s.file_count_cancelled,
+          total: s.file_count_total,
+        },
+      },
+    };
+  });
+  return JSON.stringify({
+    data: {
+      vectorStores: {
+        totalCount: count.rows[0]!.n,
+        pageInfo: {
+          hasNextPage: page.rows.length > first,
+          hasPreviousPage: false,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+        edges,
       },
     },
   });
@@ -324,7 +410,9 @@ async function serve(kind: ServerKind, url: string): Promise<void> {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-bench-api-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
     const services = createServices(db, testSecrets, { dataDir });
-    server = createServer(createApp({ services, logger: createLogger('warn') }));
+    // BENCH_API_JIT=off: the same app on graphql-js alone, to see whether compiled execution pays.
+    const jit = process.env.BENCH_API_JIT !== 'off';
+    server = createServer(createApp({ services, logger: createLogger('warn'), jit }));
   } else {
     const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
     closers.push(() => pool.end());
@@ -495,8 +583,33 @@ async function load(
   };
 }
 
+/** The web app's list page is right: its page of stores, newest first, the total, a next page. */
+function checkUiList(body: string): void {
+  const page = JSON.parse(body) as {
+    errors?: unknown;
+    data?: {
+      vectorStores: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean };
+        edges: Array<{ node: { name: string } }>;
+      };
+    };
+  };
+  if (page.errors || !page.data) throw new Error(`Wrong list page: ${body.slice(0, 1000)}`);
+  const { totalCount, pageInfo, edges } = page.data.vectorStores;
+  const names = edges.map((edge) => edge.node.name);
+  const expected = Array.from({ length: UI_LIST_VARIABLES.first }, (_, i) => `Store ${i + 1}`);
+  if (totalCount !== STORES || !pageInfo.hasNextPage || !isDeepStrictEqual(names, expected)) {
+    throw new Error(`Wrong list page: ${body.slice(0, 1000)}`);
+  }
+}
+
 /** The page is right: 50 stores, newest first, the total, counts that add up, 5 files each. */
 function checkPage(body: string): void {
+  if (PAGE === 'ui-list') {
+    checkUiList(body);
+    return;
+  }
   const page = JSON.parse(body) as {
     errors?: unknown;
     data: {
@@ -570,7 +683,8 @@ export async function benchApi(): Promise<void> {
 
     const baseline = await startServer('baseline', dbUrl);
     servers.push(baseline);
-    const baselineBody = await fetchBody(baseline.url, token);
+    const pageBody = PAGE === 'ui-list' ? UI_LIST_BODY : LITERAL_BODY;
+    const baselineBody = await fetchBody(baseline.url, token, pageBody);
     checkPage(baselineBody);
 
     // The app exactly as createApp builds it, with the literal query. Should it refuse that document
@@ -578,10 +692,12 @@ export async function benchApi(): Promise<void> {
     // with the sizes as variables on the same app, and failing that with the cost cap lifted.
     let graphql = await startServer('graphql', dbUrl);
     servers.push(graphql);
-    let requestBody = LITERAL_BODY;
+    let requestBody = pageBody;
     let label = 'GraphQL (Yoga + Pothos + TypeORM)';
     let graphqlBody = await fetchBody(graphql.url, token, requestBody);
     const refusal = refusalOf(graphqlBody);
+    if (refusal && PAGE === 'ui-list')
+      throw new Error(`The app refuses the web app's list document: ${refusal}`);
     if (refusal) {
       requestBody = VARIABLES_BODY;
       label = 'GraphQL, first/files as variables';
@@ -615,7 +731,7 @@ export async function benchApi(): Promise<void> {
         `baseline (pg + node:http), round ${round}`,
         baseline,
         token,
-        LITERAL_BODY,
+        pageBody,
         baselineBody,
       );
       const gql = await load(`${label}, round ${round}`, graphql, token, requestBody, graphqlBody);
@@ -643,7 +759,10 @@ export async function benchApi(): Promise<void> {
     const errors = rounds.reduce((sum, r) => sum + r.errors, 0);
     console.log(
       `API: seeded ${STORES.toLocaleString('en')} stores and ${(STORES * FILES_PER_STORE).toLocaleString('en')} Files in ${seedMs.toFixed(0)} ms; ` +
-        `page of ${PAGE_SIZE} stores with fileCounts and files(first: ${FIRST_FILES}) (${graphqlBody.length.toLocaleString('en')} bytes), ` +
+        (PAGE === 'ui-list'
+          ? `the web app's store list document (VectorStores, ${UI_LIST_VARIABLES.first} stores, variables ${JSON.stringify(UI_LIST_VARIABLES)}) `
+          : `page of ${PAGE_SIZE} stores with fileCounts and files(first: ${FIRST_FILES}) `) +
+        `(${graphqlBody.length.toLocaleString('en')} bytes), ` +
         `${CONNECTIONS} connections for ${DURATION_S} s after ${WARMUP_S} s of warm-up; servers in child processes, autocannon in this one`,
     );
     if (refusal) console.log(`API: MISS: the app refuses the literal query of the issue: ${refusal}`);

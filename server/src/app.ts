@@ -43,6 +43,8 @@ export interface AppDependencies {
   uploadsPerToken?: number;
   /** Open subscriptions per token in this process (default 20), and how often revocations are looked for. */
   subscriptions?: { perToken: number; revocationCheckMs?: number };
+  /** Compiled execution (graphql-jit) for queries and mutations; on unless false (the API bench compares). */
+  jit?: boolean;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -84,6 +86,7 @@ export function createApp({
   metrics,
   uploadsPerToken,
   subscriptions: subscriptionLimits,
+  jit = true,
 }: AppDependencies): App {
   const subscriptions = new TokenSubscriptions(
     subscriptionLimits?.perToken ?? DEFAULT_SUBSCRIPTIONS_PER_TOKEN,
@@ -151,7 +154,7 @@ export function createApp({
       }).protect().plugins,
       useCostRefusal(),
       // Queries and mutations run as compiled code (graphql-jit); subscriptions stay on graphql-js.
-      useJitExecution(logger),
+      ...(jit ? [useJitExecution(logger)] : []),
       useStreamedUploads({
         tempDir: services.contents.tempDir,
         maxFileBytes: services.maxUploadBytes,

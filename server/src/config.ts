@@ -83,6 +83,13 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
+  const flag = (key: string, fallback: boolean): boolean => {
+    const raw = str(key);
+    if (raw === null) return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    problems.push(`${key} must be "true" or "false", got "${raw}"`);
+    return fallback;
+  };
   const cron = (key: string): string | null => {
     const raw = str(key);
     if (raw === null) return null;
@@ -164,7 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
       unauthenticatedPerMinute: positiveInt('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 30),
     },
     trustedProxies: list('TRUSTED_PROXIES') ?? DEFAULT_TRUSTED_PROXIES,
-    runJobs: (str('RUN_JOBS') ?? 'true') !== 'false',
+    runJobs: flag('RUN_JOBS', true),
     sync: {
       // Upper bounds only: the limits in force are found while calling OpenAI (0 = no rate bound).
       concurrency: positiveInt('SYNC_CONCURRENCY', 128),

@@ -50,6 +50,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes RUN_JOBS as "true" or "false" only', () => {
+    expect(loadConfig({}).runJobs).toBe(true);
+    expect(loadConfig({ RUN_JOBS: 'false' }).runJobs).toBe(false);
+    expect(loadConfig({ RUN_JOBS: 'true' }).runJobs).toBe(true);
+    for (const value of ['no', '0', 'FALSE', 'off']) {
+      expect(() => loadConfig({ RUN_JOBS: value })).toThrow(
+        `RUN_JOBS must be "true" or "false", got "${value}"`,
+      );
+    }
+  });
+
   it('refuses a short ADMIN_TOKEN or METRICS_TOKEN', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);

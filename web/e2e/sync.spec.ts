@@ -127,7 +127,7 @@ test('the sync page says when the schedule runs; the orphans page states the gra
   // The global setup made the schedule yearly and the grace period zero.
   await page.goto('/sync');
   await expect(page.getByTestId('sync-schedule')).toContainText(
-    'Scheduled sync: every year on 1 January at 00:00, server time',
+    'Scheduled sync: At 00:00, on day 1 of the month, only in January (server time)',
   );
   await expect(page.getByTestId('sync-schedule')).toContainText('0 0 1 1 *');
   await page.screenshot({ path: artifact('sync-schedule'), fullPage: true });

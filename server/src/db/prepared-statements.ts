@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { poolOf } from './data-source.ts';
 
 /**
- * Hot read paths (a page of stores, their first files, the token lookup) run here: on TypeORM's own
- * pg pool, as named prepared statements, with rows as pg returns them. Each connection parses and
+ * Hot read paths (a page of stores, their first files, the token lookup) run here: on the pg pool the
+ * project made for the DataSource (see `poolOf`), as named prepared statements, with rows as pg returns them. Each connection parses and
  * plans a text once instead of on every request, and TypeORM's query builder and entity hydration,
  * which cost more CPU than these small queries, are skipped. Queries are still logged through the
  * DataSource's logger, like every other query.
@@ -19,8 +20,7 @@ export class PreparedStatements {
 
   async rows<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
     this.db.logger.logQuery(text, values);
-    const pool = (this.db.driver as unknown as { master: pg.Pool }).master;
-    const result = await pool.query<Row>({ name: this.nameOf(text), text, values });
+    const result = await poolOf(this.db).query<Row>({ name: this.nameOf(text), text, values });
     return result.rows;
   }
 

@@ -39,3 +39,11 @@ export function isBilled(store: BilledStoreFacts): boolean {
 export function isCostlyWithoutExpiration(store: BilledStoreFacts): boolean {
   return isBilled(store) && store.expirationDays === null;
 }
+
+/**
+ * One store's share of the bill, per day, on its own: its billed usage at the price per GiB. The free
+ * GiB is per account, so this is an upper bound; `estimatedDailyCostUsd` of the total is the bill.
+ */
+export function storeDailyCostUsd(store: BilledStoreFacts): number {
+  return isBilled(store) ? (store.usageBytes / GIB) * USD_PER_GIB_DAY : 0;
+}

@@ -1,3 +1,5 @@
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { ApiError, badRequest, faultError } from './errors.ts';
 import { expectObject, integerInRange, numberInRange, rejectUnknownKeys, type Json } from './validation.ts';
 
@@ -18,6 +20,30 @@ export interface FaultSettings {
    * were (the store's file listing no longer has it), until the store's files change again.
    */
   staleFileCounts?: boolean;
+  /** Seed of the draws from now on; absent = the emulator's fault seed (see `FaultInjector`). */
+  seed?: number;
+}
+
+export const MAX_FAULT_SEED = 2 ** 32 - 1;
+
+/**
+ * The seed of an emulator's fault draws: `EMULATOR_FAULT_SEED` when set (to replay a failed run), else a
+ * new one, which tests print when they fail.
+ */
+export function faultSeedFromEnvironment(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env['EMULATOR_FAULT_SEED'];
+  if (raw === undefined || raw === '') return Math.floor(Math.random() * MAX_FAULT_SEED);
+  const seed = Number(raw);
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_FAULT_SEED) {
+    throw new Error(`EMULATOR_FAULT_SEED must be an integer from 0 to ${MAX_FAULT_SEED}, got '${raw}'.`);
+  }
+  return seed;
+}
+
+/** Numbers in [0, 1) that the same seed repeats. */
+export function seededRandom(seed: number): () => number {
+  const generator = xoroshiro128plus(seed);
+  return () => uniformFloat64(generator);
 }
 
 export type FaultDecision =
@@ -36,6 +62,7 @@ export function parseFaults(value: unknown): FaultSettings {
     'rateLimitPerSecond',
     'routes',
     'staleFileCounts',
+    'seed',
   ]);
   const settings: FaultSettings = {};
   const count = (key: string): number | undefined =>
@@ -44,6 +71,7 @@ export function parseFaults(value: unknown): FaultSettings {
   const jitterMs = count('jitterMs');
   if (latencyMs !== undefined) settings.latencyMs = latencyMs;
   if (jitterMs !== undefined) settings.jitterMs = jitterMs;
+  if (body.seed !== undefined) settings.seed = integerInRange(body.seed, 'seed', 0, MAX_FAULT_SEED);
   if (body.resetRate !== undefined) settings.resetRate = numberInRange(body.resetRate, 'resetRate', 0, 1);
   if (body.rateLimitPerSecond !== undefined) {
     settings.rateLimitPerSecond = numberInRange(body.rateLimitPerSecond, 'rateLimitPerSecond', 0.001, 1e9);
@@ -81,11 +109,18 @@ function parseErrorRates(rates: Json): Record<string, number> {
   return rates as Record<string, number>;
 }
 
+/**
+ * Draws every random fault from a seeded generator, reseeded whenever the faults change: the same seed
+ * and the same requests give the same faults, so a failing run can be replayed.
+ */
 export class FaultInjector {
   private settings: FaultSettings = {};
   private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+  private random: () => number;
 
-  constructor(private readonly random: () => number = Math.random) {}
+  constructor(readonly seed: number) {
+    this.random = seededRandom(seed);
+  }
 
   get current(): FaultSettings {
     return structuredClone(this.settings);
@@ -93,6 +128,7 @@ export class FaultInjector {
 
   set(settings: FaultSettings): FaultSettings {
     this.settings = structuredClone(settings);
+    this.random = seededRandom(settings.seed ?? this.seed);
     this.buckets.clear();
     return this.current;
   }

@@ -5,7 +5,7 @@ import { readJsonBody, readMultipartBody } from './body.ts';
 import { EmulatorClock, type TimeSource } from './clock.ts';
 import { handleControl } from './control.ts';
 import { ApiError, invalidApiKey, malformedId } from './errors.ts';
-import { FaultInjector, type FaultSettings } from './faults.ts';
+import { FaultInjector, faultSeedFromEnvironment, type FaultSettings } from './faults.ts';
 import type { Reply, RequestContext } from './handlers/context.ts';
 import { BATCH_ID_PREFIX, newRequestId, WELL_FORMED_ID } from './ids.ts';
 import { matchRoute } from './routes.ts';
@@ -19,6 +19,8 @@ export interface EmulatorOptions {
   clock?: TimeSource;
   /** Real-time delay before an attached file leaves `in_progress`; 50 ms by default. */
   attachDelayMs?: number;
+  /** Seed of the random faults; `EMULATOR_FAULT_SEED` or a new one by default. */
+  faultSeed?: number;
 }
 
 export interface Emulator {
@@ -29,6 +31,8 @@ export interface Emulator {
   seed(options: SeedOptions): SeedResult;
   setFaults(faults: FaultSettings): FaultSettings;
   faults(): FaultSettings;
+  /** The seed random faults are drawn from (print it when a test fails; replay with EMULATOR_FAULT_SEED). */
+  readonly faultSeed: number;
   stats(): Stats;
   resetStats(): void;
   /** Unix seconds; `set(now)`, `advance(seconds)`. */
@@ -60,7 +64,7 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const clock = new EmulatorClock(options.clock);
   let attachDelayMs = options.attachDelayMs ?? 50;
-  const faults = new FaultInjector();
+  const faults = new FaultInjector(options.faultSeed ?? faultSeedFromEnvironment());
   const requestStats = new RequestStats();
   let accounts = new Map<string, Account>();
   let registeredKeys = new Set<string>();
@@ -148,6 +152,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     setFaults: (settings) => faults.set(settings),
     faults: () => faults.current,
+    faultSeed: faults.seed,
     stats: () => requestStats.snapshot(),
     resetStats: () => requestStats.reset(),
   };

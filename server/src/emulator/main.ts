@@ -16,7 +16,8 @@ const running = await startEmulator({ port, host: process.env.EMULATOR_HOST ?? '
 const demoKey = process.env.EMULATOR_DEMO_API_KEY;
 if (demoKey) seedDemoData(running.emulator, demoKey);
 console.log(
-  `OpenAI emulator listening on ${running.url} (control API: ${running.url.replace(/\/v1$/, '/__emulator/')})`,
+  `OpenAI emulator listening on ${running.url} (control API: ${running.url.replace(/\/v1$/, '/__emulator/')}; ` +
+    `fault seed ${running.emulator.faultSeed}, EMULATOR_FAULT_SEED replays it)`,
 );
 
 const shutdown = (): void => {

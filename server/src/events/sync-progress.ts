@@ -28,8 +28,9 @@ export interface SyncProgressEvent {
 }
 
 /**
- * Publish/subscribe of sync progress, per account. In-process for now; a PostgreSQL LISTEN/NOTIFY
- * implementation can replace it for several processes without touching publishers or subscribers.
+ * Publish/subscribe of sync progress, per account. Two implementations: the in-process bus below, and
+ * the PostgreSQL LISTEN/NOTIFY bus (pg-notify-bus.ts) that carries events between replicas and hands
+ * them to an in-process bus of its own.
  */
 export interface SyncProgressBus {
   publish(event: SyncProgressEvent): void;

@@ -28,7 +28,9 @@ export const remoteVectorStoreSchema = z.object({
     total: count,
   }),
   status: z.enum(['expired', 'in_progress', 'completed']),
-  expires_after: z.object({ anchor: z.string(), days: z.number().int().positive() }).nullish(),
+  // Read loosely here, then by the expiration vocabulary's one validator (policyFromOpenAI) in the
+  // sync: a policy it cannot hold is recorded on that store's mirror instead of skipping the store.
+  expires_after: z.object({ anchor: z.string(), days: z.number() }).nullish(),
   expires_at: unixSeconds.nullish(),
   last_active_at: unixSeconds.nullable(),
   /** `{}` when none, in practice; null is tolerated as none. */

@@ -49,7 +49,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * What a list page reads of a store: the columns the GraphQL type exposes, named as the entity's
  * properties, bigint as float8 (byte counts stay far below 2^53) and instants as epoch milliseconds,
  * so a row becomes an entity without TypeORM's hydration. The list columns hold every sort key (a
- * cursor needs it); the details are read only when asked for.
+ * cursor needs it) and all the web app's store list shows; the details are read only when asked for.
  */
 const STORE_LIST_COLUMNS = `vs.id, vs.backend, vs.source, vs.name, vs.external_id AS "externalId", vs.status,
   ${epochMs('vs.expires_at')} AS "expiresAt", ${epochMs('vs.last_active_at')} AS "lastActiveAt",
@@ -57,10 +57,10 @@ const STORE_LIST_COLUMNS = `vs.id, vs.backend, vs.source, vs.name, vs.external_i
   vs.file_count_in_progress AS "fileCountInProgress", vs.file_count_completed AS "fileCountCompleted",
   vs.file_count_failed AS "fileCountFailed", vs.file_count_cancelled AS "fileCountCancelled",
   vs.file_count_total AS "fileCountTotal", vs.files_listed_count AS "filesListedCount",
-  ${epochMs('vs.created_at')} AS "createdAt"`;
-const STORE_DETAIL_COLUMNS = `vs.account_id AS "accountId", vs.description,
-  vs.expiration_days AS "expirationDays", vs.metadata, ${epochMs('vs.synced_at')} AS "syncedAt",
-  ${epochMs('vs.updated_at')} AS "updatedAt"`;
+  ${epochMs('vs.created_at')} AS "createdAt",
+  vs.expiration_days AS "expirationDays", ${epochMs('vs.synced_at')} AS "syncedAt"`;
+const STORE_DETAIL_COLUMNS = `vs.account_id AS "accountId", vs.description, vs.sync_error AS "syncError",
+  vs.metadata, ${epochMs('vs.updated_at')} AS "updatedAt"`;
 
 type InstantColumn = 'expiresAt' | 'lastActiveAt' | 'syncedAt' | 'createdAt' | 'updatedAt';
 type StoreRow = Omit<VectorStoreEntity, InstantColumn | 'filesListedSummary'> &
@@ -73,10 +73,8 @@ function storeFromRow(row: StoreRow): VectorStoreEntity {
   store.expiresAt = dateOrNull(row.expiresAt);
   store.lastActiveAt = dateOrNull(row.lastActiveAt);
   store.createdAt = new Date(row.createdAt);
-  if ('updatedAt' in row) {
-    store.syncedAt = dateOrNull(row.syncedAt);
-    store.updatedAt = new Date(row.updatedAt);
-  }
+  store.syncedAt = dateOrNull(row.syncedAt);
+  if ('updatedAt' in row) store.updatedAt = new Date(row.updatedAt);
   return store;
 }
 

@@ -7,11 +7,7 @@ import {
   afterInactivity,
   describePolicy,
   expirationColumns,
-  expirationFromHours,
-  expirationFromSeconds,
   expiresAt,
-  parseExpiration,
-  parseExpirationText,
   policyFromColumn,
   policyFromInput,
   policyFromOpenAI,
@@ -75,14 +71,6 @@ describe('round trips between local, database and OpenAI forms', () => {
     expect(policyFromOpenAI(undefined)).toEqual(NEVER);
     expect(policyFromOpenAI(null)).toEqual(NEVER);
   });
-
-  it('a loose "P<n>D" of a valid policy converts back exactly', () => {
-    fc.assert(
-      fc.property(validDays, (days) => {
-        expect(parseExpiration(`P${days}D`)).toEqual({ policy: afterInactivity(days), lossy: false });
-      }),
-    );
-  });
 });
 
 describe('strict forms refuse what is not a valid policy', () => {
@@ -126,168 +114,6 @@ describe('strict forms refuse what is not a valid policy', () => {
     fc.assert(
       fc.property(badDays, (days) => {
         expect(() => policyFromColumn(days)).toThrow(RangeError);
-      }),
-    );
-  });
-});
-
-describe('loose inputs', () => {
-  it('"never" and null are NEVER, exactly', () => {
-    for (const input of ['never', ' NEVER ', 'Never', null]) {
-      expect(parseExpiration(input)).toEqual({ policy: NEVER, lossy: false });
-    }
-  });
-
-  it('known examples', () => {
-    expect(parseExpiration('P7D')).toEqual({ policy: afterInactivity(7), lossy: false });
-    expect(parseExpiration('P1W')).toEqual({ policy: afterInactivity(7), lossy: false });
-    expect(parseExpiration('P1DT24H')).toEqual({ policy: afterInactivity(2), lossy: false });
-    expect(parseExpiration('PT48H')).toEqual({ policy: afterInactivity(2), lossy: false });
-    expect(parseExpiration('p1,5d')).toMatchObject({ policy: afterInactivity(2), lossy: true });
-    expect(parseExpiration('PT36H')).toEqual({
-      policy: afterInactivity(2),
-      lossy: true,
-      reason: 'rounded PT36H up to 2 days: OpenAI counts whole days of inactivity',
-    });
-    expect(expirationFromHours(36)).toEqual({
-      policy: afterInactivity(2),
-      lossy: true,
-      reason: 'rounded 36 hours up to 2 days: OpenAI counts whole days of inactivity',
-    });
-    expect(parseExpiration('36h')).toMatchObject({ policy: afterInactivity(2), lossy: true });
-    expect(parseExpiration('7 days')).toEqual({ policy: afterInactivity(7), lossy: false });
-    expect(parseExpiration('1 hour')).toMatchObject({ policy: afterInactivity(1), lossy: true });
-    expect(parseExpiration({ amount: 2, unit: 'weeks' })).toEqual({
-      policy: afterInactivity(14),
-      lossy: false,
-    });
-    expect(expirationFromSeconds(3600)).toMatchObject({ policy: afterInactivity(1), lossy: true });
-    expect(expirationFromSeconds(2_592_000)).toEqual({ policy: afterInactivity(30), lossy: false });
-    // 0.1 × 3 × 10 is 3.0000000000000004 in binary: still exactly 3 days, not rounded up to 4.
-    expect(parseExpiration({ amount: 0.1 * 3 * 10, unit: 'days' })).toEqual({
-      policy: afterInactivity(3),
-      lossy: false,
-    });
-  });
-
-  it('whole days in any unit convert exactly, in range', () => {
-    const units = fc.constantFrom(
-      ['seconds', SECONDS_PER_DAY] as const,
-      ['minutes', 1440] as const,
-      ['hours', 24] as const,
-      ['days', 1] as const,
-    );
-    fc.assert(
-      fc.property(validDays, units, (days, [unit, perDay]) => {
-        expect(parseExpiration({ amount: days * perDay, unit })).toEqual({
-          policy: afterInactivity(days),
-          lossy: false,
-        });
-      }),
-    );
-  });
-
-  it('durations that are not whole days round up by less than a day, and say so', () => {
-    const seconds = fc
-      .integer({ min: 1, max: EXPIRATION_DAYS.max * SECONDS_PER_DAY })
-      .filter((s) => s % SECONDS_PER_DAY !== 0);
-    fc.assert(
-      fc.property(seconds, (s) => {
-        const result = expirationFromSeconds(s);
-        expect(result.lossy).toBe(true);
-        if (!result.lossy || result.policy.kind !== 'AFTER_INACTIVITY') throw new Error('unreachable');
-        // Never earlier than asked, never a whole day later.
-        expect(result.policy.days * SECONDS_PER_DAY).toBeGreaterThan(s);
-        expect(result.policy.days * SECONDS_PER_DAY - s).toBeLessThan(SECONDS_PER_DAY);
-        expect(result.reason).toMatch(/^rounded .* up to \d+ days?/);
-      }),
-    );
-  });
-
-  it('fractional hours are accepted and converted exactly or flagged', () => {
-    fc.assert(
-      fc.property(fc.double({ min: 0.001, max: EXPIRATION_DAYS.max * 24, noNaN: true }), (hours) => {
-        const result = expirationFromHours(hours);
-        if (result.policy.kind !== 'AFTER_INACTIVITY') throw new Error('unreachable');
-        expect(result.policy.days).toBeGreaterThanOrEqual(1);
-        expect(result.policy.days).toBeLessThanOrEqual(EXPIRATION_DAYS.max);
-        const wholeDays = Math.abs(hours * 3600 - Math.round(hours / 24) * SECONDS_PER_DAY) <= 1e-6;
-        expect(result.lossy).toBe(!(wholeDays && hours >= 24));
-      }),
-    );
-  });
-
-  it('over 365 days is refused by default, naming the field', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: EXPIRATION_DAYS.max + 1, max: 1_000_000 }), (days) => {
-        const error = refusal(() => parseExpiration(`P${days}D`, { field: 'input.expiresAfter' }));
-        expect(error.field).toBe('input.expiresAfter');
-        expect(error.message).toContain('365');
-      }),
-    );
-  });
-
-  it('clamping, when asked for, never leaves 1..365 and is always flagged', () => {
-    const anyPositiveSeconds = fc.double({ min: 1e-6, max: 1e15, noNaN: true });
-    fc.assert(
-      fc.property(anyPositiveSeconds, (s) => {
-        const result = expirationFromSeconds(s, { overMaximum: 'clamp' });
-        if (result.policy.kind !== 'AFTER_INACTIVITY') throw new Error('unreachable');
-        expect(result.policy.days).toBeGreaterThanOrEqual(EXPIRATION_DAYS.min);
-        expect(result.policy.days).toBeLessThanOrEqual(EXPIRATION_DAYS.max);
-        if (s > EXPIRATION_DAYS.max * SECONDS_PER_DAY) {
-          expect(result).toMatchObject({
-            lossy: true,
-            reason: expect.stringMatching(/^clamped .* 365 days/),
-          });
-        }
-      }),
-    );
-  });
-
-  it('refuses garbage: negative, zero, NaN, infinite amounts', () => {
-    const garbage = fc.oneof(
-      fc.double({ max: -Number.MIN_VALUE, noNaN: true }),
-      fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity),
-    );
-    fc.assert(
-      fc.property(garbage, fc.constantFrom('seconds', 'hours', 'days', 'weeks'), (amount, unit) => {
-        expect(refusal(() => parseExpiration({ amount, unit }, { field: 'ttl' })).field).toBe('ttl');
-      }),
-    );
-  });
-
-  it('refuses unknown and ambiguous units, months and years', () => {
-    for (const text of ['P1M', 'P1Y', 'P1Y2M', '3 months', '1 year', '5m', '2 fortnights', '7 parsecs']) {
-      expect(refusal(() => parseExpirationText(text, { field: 'ttl' })).field).toBe('ttl');
-    }
-    expect(refusal(() => parseExpiration({ amount: 1, unit: 'months' })).message).toMatch(/ambiguous/);
-    expect(refusal(() => parseExpiration({ amount: 1, unit: 'lightyears' })).message).toMatch(/Unknown unit/);
-  });
-
-  it('refuses malformed text whatever it is', () => {
-    for (const text of [
-      '',
-      'P',
-      'PT',
-      'P1DT',
-      '7',
-      '-5 days',
-      'P-1D',
-      'PT0S',
-      '0 days',
-      'soon',
-      'P7D extra',
-    ]) {
-      refusal(() => parseExpirationText(text));
-    }
-    fc.assert(
-      fc.property(fc.string(), (text) => {
-        try {
-          parseExpirationText(text);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ValidationError);
-        }
       }),
     );
   });

@@ -9,6 +9,7 @@ let database: TestDatabase;
 let api: TestApp;
 let viewerToken: string;
 let otherToken: string;
+let accountId: string;
 const now = new Date('2026-02-01T00:00:00.000Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
 const myOrphans: Array<{ filename: string; bytes: number }> = [];
@@ -44,6 +45,7 @@ beforeAll(async () => {
   api = createTestApp(database, { clock: () => now });
   const db = database.dataSource;
   const account = await createAccount(db, { name: 'Acme' });
+  accountId = account.id;
   viewerToken = await createToken(db, account.id, 'VIEWER');
   const other = await createAccount(db, { name: 'Other' });
   otherToken = await createToken(db, other.id, 'VIEWER');
@@ -192,5 +194,29 @@ describe('storage cost and costly stores', () => {
         },
       },
     ]);
+  });
+
+  it("gives each store's daily cost on its own: usage at $0.10 per GiB when billed, else 0", async () => {
+    const local = await createVectorStore(database.dataSource, accountId, { usageBytes: 2 * GIB });
+    const expired = await createVectorStore(database.dataSource, accountId, {
+      source: 'cache',
+      status: 'expired',
+      usageBytes: 5 * GIB,
+    });
+    const { body } = await api.graphql<{
+      vectorStores: { edges: Array<{ node: { usageBytes: number; estimatedDailyCostUsd: number } }> };
+    }>(
+      `{ vectorStores(first: 10, orderBy: { field: USAGE_BYTES, direction: DESC }) {
+          edges { node { usageBytes estimatedDailyCostUsd } } } }`,
+      { token: viewerToken },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.vectorStores.edges.map((e) => e.node)).toEqual([
+      { usageBytes: 5 * GIB, estimatedDailyCostUsd: 0 }, // expired: no longer billed
+      { usageBytes: 3 * GIB, estimatedDailyCostUsd: expect.closeTo(0.3, 12) },
+      { usageBytes: 2 * GIB, estimatedDailyCostUsd: 0 }, // local: OpenAI bills nothing
+      { usageBytes: GIB, estimatedDailyCostUsd: expect.closeTo(0.1, 12) },
+    ]);
+    await database.dataSource.query(`DELETE FROM vector_store WHERE id = ANY($1)`, [[local.id, expired.id]]);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { createVectorStore } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { reportFaultSeedOnFailure } from '../support/fault-seed.ts';
 import { children } from '../support/server-process.ts';
 import { mirrorState, primaryRows, remoteState, type AccountState } from '../sync/harness.ts';
 import {
@@ -58,6 +59,7 @@ describe('three replicas under faults, one of them killed', () => {
     );
 
     // Faults while syncs (every second, on every replica) and cascades run.
+    reportFaultSeedOnFailure(emulator.emulator);
     emulator.emulator.setFaults({
       latencyMs: 20,
       errorRates: { '500': 0.1, '429': 0.05 },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VectorStoreEntity } from '../../src/db/entities/vector-store.entity.ts';
 import { createAccount, createToken, createVectorStore } from '../factories/index.ts';
+import { createFile } from '../factories/orphans.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { snapshotTables } from '../support/snapshot.ts';
@@ -10,8 +11,16 @@ let api: TestApp;
 const tokens = { viewer: '', admin: '', otherAdmin: '', otherViewer: '' };
 let local: VectorStoreEntity;
 let mirror: VectorStoreEntity;
+let otherStore: VectorStoreEntity;
 let fileId: string;
+let orphanId: string;
 let runId: string;
+let accountName: string;
+let otherAccountName: string;
+
+const GIB = 2 ** 30;
+/** Each account's billed usage, different so that a leak of one into the other shows. */
+const usage = { account: 3 * GIB, other: 1.5 * GIB };
 
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 
@@ -23,7 +32,7 @@ interface Operation {
 
 /** Every query of the contract, asked about the first account's objects. */
 const queries: Operation[] = [
-  { name: 'viewer', document: '{ viewer { role account { id } } }', variables: () => ({}) },
+  { name: 'viewer', document: '{ viewer { role account { id name } } }', variables: () => ({}) },
   {
     name: 'vectorStores',
     document: '{ vectorStores { totalCount edges { node { id } } } }',
@@ -46,40 +55,74 @@ const queries: Operation[] = [
     variables: () => ({ id: gid('SyncRun', runId) }),
   },
   { name: 'orphanFiles', document: '{ orphanFiles { totalCount totalBytes } }', variables: () => ({}) },
-  { name: 'storageCost', document: '{ storageCost { billableBytes } }', variables: () => ({}) },
+  {
+    name: 'storageCost',
+    document:
+      '{ storageCost { totalUsageBytes billableBytes storesWithoutExpiration bytesWithoutExpiration } }',
+    variables: () => ({}),
+  },
 ];
 
+interface Mutation extends Operation {
+  /** What an admin of the account gets, run in this order (each sees the effects of the ones before). */
+  expected: () => Record<string, unknown>;
+}
+
 /** Every mutation of the contract (uploads are covered by the upload tests), on the first account. */
-const mutations: Operation[] = [
+const mutations: Mutation[] = [
   {
     name: 'createVectorStore',
-    document: 'mutation { createVectorStore(input: { name: "new" }) { __typename } }',
+    document:
+      'mutation { createVectorStore(input: { name: "new" }) { __typename ... on VectorStorePayload { vectorStore { name source } } } }',
     variables: () => ({}),
+    expected: () => ({ __typename: 'VectorStorePayload', vectorStore: { name: 'new', source: 'PRIMARY' } }),
   },
   {
     name: 'updateVectorStore',
-    document: 'mutation($id: ID!) { updateVectorStore(input: { id: $id, name: "x" }) { __typename } }',
+    document:
+      'mutation($id: ID!) { updateVectorStore(input: { id: $id, name: "x" }) { __typename ... on VectorStorePayload { vectorStore { id name } } } }',
     variables: () => ({ id: gid('VectorStore', local.id) }),
+    expected: () => ({
+      __typename: 'VectorStorePayload',
+      vectorStore: { id: gid('VectorStore', local.id), name: 'x' },
+    }),
   },
   {
     name: 'removeVectorStoreFile',
-    document: `mutation($s: ID!, $f: ID!) { removeVectorStoreFile(input: { vectorStoreId: $s, fileId: $f }) { __typename } }`,
+    document: `mutation($s: ID!, $f: ID!) { removeVectorStoreFile(input: { vectorStoreId: $s, fileId: $f }) { __typename ... on RemoveVectorStoreFilePayload { removedFileId } } }`,
     variables: () => ({ s: gid('VectorStore', local.id), f: gid('FileObject', fileId) }),
+    expected: () => ({
+      __typename: 'RemoveVectorStoreFilePayload',
+      removedFileId: gid('FileObject', fileId),
+    }),
   },
   {
     name: 'startSync',
-    document: 'mutation($id: ID) { startSync(input: { vectorStoreId: $id }) { __typename } }',
+    document:
+      'mutation($id: ID) { startSync(input: { vectorStoreId: $id }) { __typename ... on SyncRun { scope vectorStore { id } } } }',
     variables: () => ({ id: gid('VectorStore', mirror.id) }),
+    expected: () => ({
+      __typename: 'SyncRun',
+      scope: 'VECTOR_STORE',
+      vectorStore: { id: gid('VectorStore', mirror.id) },
+    }),
   },
   {
     name: 'deleteOrphanFiles',
-    document: 'mutation($ids: [ID!]!) { deleteOrphanFiles(input: { ids: $ids }) { __typename } }',
-    variables: () => ({ ids: [gid('FileObject', fileId)] }),
+    document:
+      'mutation($ids: [ID!]!) { deleteOrphanFiles(input: { ids: $ids }) { __typename ... on DeleteOrphanFilesPayload { queued } } }',
+    variables: () => ({ ids: [gid('FileObject', orphanId)] }),
+    expected: () => ({ __typename: 'DeleteOrphanFilesPayload', queued: 1 }),
   },
   {
     name: 'deleteVectorStore',
-    document: 'mutation($id: ID!) { deleteVectorStore(input: { id: $id }) { __typename } }',
+    document:
+      'mutation($id: ID!) { deleteVectorStore(input: { id: $id }) { __typename ... on DeleteVectorStorePayload { deletedVectorStoreId } } }',
     variables: () => ({ id: gid('VectorStore', local.id) }),
+    expected: () => ({
+      __typename: 'DeleteVectorStorePayload',
+      deletedVectorStoreId: gid('VectorStore', local.id),
+    }),
   },
 ];
 
@@ -89,12 +132,24 @@ beforeAll(async () => {
   const db = database.dataSource;
   const account = await createAccount(db);
   const other = await createAccount(db);
+  accountName = account.name;
+  otherAccountName = other.name;
   tokens.viewer = await createToken(db, account.id, 'VIEWER');
   tokens.admin = await createToken(db, account.id, 'ADMIN');
   tokens.otherAdmin = await createToken(db, other.id, 'ADMIN');
   tokens.otherViewer = await createToken(db, other.id, 'VIEWER');
   local = await createVectorStore(db, account.id, { name: 'local' });
-  mirror = await createVectorStore(db, account.id, { source: 'cache', name: 'mirror' });
+  mirror = await createVectorStore(db, account.id, {
+    source: 'cache',
+    name: 'mirror',
+    usageBytes: usage.account,
+  });
+  otherStore = await createVectorStore(db, other.id, {
+    source: 'cache',
+    usageBytes: usage.other,
+    expirationDays: 7,
+  });
+  orphanId = (await createFile(db, account.id)).id;
   [{ id: fileId }] = await db.query(
     `INSERT INTO file (account_id, source, filename, bytes, purpose, file_created_at)
      VALUES ($1, 'primary', 'a.txt', 3, 'assistants', now()) RETURNING id`,
@@ -113,7 +168,7 @@ beforeAll(async () => {
 
 afterAll(async () => database.drop());
 
-describe.each([...queries, ...mutations])('$name', (operation) => {
+describe.each<Operation>([...queries, ...mutations])('$name', (operation) => {
   const run = (token: string | null) =>
     api.graphql<Record<string, any>>(operation.document, { token, variables: operation.variables() });
 
@@ -125,7 +180,7 @@ describe.each([...queries, ...mutations])('$name', (operation) => {
     expect(await snapshotTables(database.dataSource)).toEqual(before);
   });
 
-  if (mutations.includes(operation)) {
+  if (mutations.some((mutation) => mutation.name === operation.name)) {
     it('is FORBIDDEN to a viewer, and writes nothing', async () => {
       const before = await snapshotTables(database.dataSource);
       const { body } = await run(tokens.viewer);
@@ -146,15 +201,51 @@ describe.each([...queries, ...mutations])('$name', (operation) => {
       const { body } = await run(tokens.viewer);
       expect(body.errors).toBeUndefined();
       expect(body.data?.[operation.name]).not.toBeNull();
+      if (operation.name === 'viewer') {
+        expect(body.data?.viewer).toMatchObject({ role: 'VIEWER', account: { name: accountName } });
+      }
+      if (operation.name === 'storageCost') {
+        expect(body.data?.storageCost).toEqual({
+          totalUsageBytes: usage.account,
+          billableBytes: usage.account - GIB,
+          storesWithoutExpiration: 1,
+          bytesWithoutExpiration: usage.account,
+        });
+      }
     });
 
     it("shows another account's viewer nothing of this account", async () => {
       const { body } = await run(tokens.otherViewer);
       expect(body.errors).toBeUndefined();
       const result = body.data?.[operation.name];
-      if (['vectorStore', 'node', 'syncRun'].includes(operation.name)) expect(result).toBeNull();
-      if (['vectorStores', 'syncRuns', 'orphanFiles'].includes(operation.name))
-        expect(result.totalCount).toBe(0);
+      switch (operation.name) {
+        case 'vectorStore':
+        case 'node':
+        case 'syncRun':
+          expect(result).toBeNull();
+          break;
+        case 'vectorStores':
+          expect(result.edges.map((edge: any) => edge.node.id)).toEqual([gid('VectorStore', otherStore.id)]);
+          break;
+        case 'syncRuns':
+        case 'orphanFiles':
+          expect(result.totalCount).toBe(0);
+          break;
+        case 'viewer':
+          expect(result).toMatchObject({ role: 'VIEWER', account: { name: otherAccountName } });
+          break;
+        case 'storageCost':
+          // Its own store only: one with an expiration policy.
+          expect(result).toEqual({
+            totalUsageBytes: usage.other,
+            billableBytes: usage.other - GIB,
+            storesWithoutExpiration: 0,
+            bytesWithoutExpiration: 0,
+          });
+          break;
+        default:
+          throw new Error(`no expectation for ${operation.name}`);
+      }
     });
   }
 });
@@ -166,7 +257,7 @@ describe('admins', () => {
       variables: operation.variables(),
     });
     expect(body.errors).toBeUndefined();
-    expect(body.data?.[operation.name]?.__typename).toBeTruthy();
+    expect(body.data?.[operation.name]).toEqual(operation.expected());
   });
 });
 

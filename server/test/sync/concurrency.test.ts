@@ -1,10 +1,10 @@
 import pino from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDataSource } from '../../src/db/data-source.ts';
 import { SyncJob } from '../../src/jobs/sync.job.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
 import { testSecrets } from '../factories/index.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { createSyncHarness, FAST_SYNC, mirrorState, remoteState, type SyncHarness } from './harness.ts';
 
 let h: SyncHarness | undefined;
@@ -73,7 +73,14 @@ describe('one sync per account at a time', () => {
       (services) => new SyncJob(services.sync, () => services.accounts.listAccounts(), logger),
     );
     for (const job of jobs) await job.start();
-    await sleep(3_500);
+    // Three finished runs: both processes' schedules have fired on at least three ticks by then.
+    await waitFor(async () => {
+      const [row]: Array<{ finished: number }> = await h!.db.query(
+        `SELECT count(*)::int AS finished FROM sync_run WHERE account_id = $1 AND finished_at IS NOT NULL`,
+        [h!.accountId],
+      );
+      return row!.finished >= 3;
+    }, 'three finished scheduled runs');
     for (const job of jobs) job.stop();
     await Promise.all([h.services.sync.shutdown(), other.sync.shutdown()]);
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSyncHarness, mirrorState, primaryRows, remoteState, type SyncHarness } from './harness.ts';
 import { createVectorStore } from '../factories/index.ts';
+import { reportFaultSeedOnFailure } from '../support/fault-seed.ts';
 
 let h: SyncHarness | undefined;
 afterEach(async () => {
@@ -106,6 +107,7 @@ describe('sync under failure', () => {
 
   it('converges to the exact remote state with 10% 5xx, 5% 429 and connection resets', async () => {
     h = await createSyncHarness({ concurrency: 6 });
+    reportFaultSeedOnFailure(h.emulator.emulator);
     h.emulator.emulator.seed({
       apiKey: h.apiKey,
       stores: 60,

@@ -1,17 +1,36 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { createInProcessSyncProgressBus, type SyncProgressBus } from '../../src/events/sync-progress.ts';
 import { createToken, createVectorStore } from '../factories/index.ts';
 import { createHarnessApp, createSyncHarness, type SyncHarness } from './harness.ts';
 
 let h: SyncHarness;
 let app: App;
+/** Resolves when the next subscription to the progress bus is live (the bus promises nothing is missed after). */
+let subscribed: () => Promise<void>;
+
+function watchedBus() {
+  const bus = createInProcessSyncProgressBus();
+  const waiters: Array<() => void> = [];
+  const watched: SyncProgressBus = {
+    publish: (event) => bus.publish(event),
+    subscribe: (accountId) => {
+      const events = bus.subscribe(accountId);
+      for (const resolve of waiters.splice(0)) resolve();
+      return events;
+    },
+  };
+  return { bus: watched, nextSubscription: () => new Promise<void>((resolve) => waiters.push(resolve)) };
+}
 let admin: string;
 let viewer: string;
 
 beforeEach(async () => {
   // Progress every 5 ms and a little latency: a run emits many events, which the test must see in order.
-  h = await createSyncHarness({ progressIntervalMs: 5, concurrency: 2 });
+  const watched = watchedBus();
+  subscribed = watched.nextSubscription;
+  h = await createSyncHarness({ progressIntervalMs: 5, concurrency: 2 }, watched.bus);
   app = createHarnessApp(h);
   admin = await createToken(h.db, h.accountId, 'ADMIN');
   viewer = await createToken(h.db, h.accountId, 'VIEWER');
@@ -70,11 +89,31 @@ async function subscribe(
     signal: abort.signal,
   });
   expect(response.headers.get('content-type')).toContain('text/event-stream');
-  await options.onOpen?.();
+  // Yoga attaches the subscription once the body is read: `onOpen` runs while the events are read.
+  let openError: unknown;
+  const opening = options.onOpen?.().catch((error: unknown) => {
+    openError = error;
+    abort.abort();
+  });
+  const events = await readEvents(response.body!, abort, options.until).catch((error: unknown) => {
+    if (openError === undefined) throw error;
+    return [];
+  });
+  await opening;
+  if (openError !== undefined) throw openError;
+  return events;
+}
+
+/** The `data` of each event until the stream completes, or until `until` says enough (then it aborts). */
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  abort: AbortController,
+  until?: (event: any) => boolean,
+): Promise<any[]> {
   const events: any[] = [];
   const decoder = new TextDecoder();
   let buffer = '';
-  for await (const chunk of response.body!) {
+  for await (const chunk of body) {
     buffer += decoder.decode(chunk, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -87,7 +126,7 @@ async function subscribe(
         .join('\n');
       if (block.startsWith('event: complete')) return events;
       if (data) events.push(JSON.parse(data));
-      if (data && options.until?.(events.at(-1))) {
+      if (data && until?.(events.at(-1))) {
         abort.abort();
         return events;
       }
@@ -257,12 +296,13 @@ describe('sync over GraphQL', () => {
   it('streams the events of every run of the account when no run is named', async () => {
     h.emulator.emulator.setFaults({ latencyMs: 5 });
     let runId = '';
+    const attached = subscribed();
     const events = await subscribe(
       `subscription { syncProgress { runId final status } }`,
       {},
       {
         onOpen: async () => {
-          await new Promise((resolve) => setTimeout(resolve, 50)); // let the subscription attach
+          await attached;
           runId = (await graphql(START)).data.startSync.id;
         },
         until: (event) => event.data.syncProgress.final,

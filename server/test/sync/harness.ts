@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
+import type { SyncProgressBus } from '../../src/events/sync-progress.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
 import type { SyncOptions } from '../../src/services/sync/sync.service.ts';
 import { createAccount, testSecrets } from '../factories/index.ts';
@@ -33,11 +34,18 @@ export interface SyncHarness {
 let keys = 0;
 
 /** A database of its own, an emulator on a free port, and an account connected to it. */
-export async function createSyncHarness(options: Partial<SyncOptions> = {}): Promise<SyncHarness> {
+export async function createSyncHarness(
+  options: Partial<SyncOptions> = {},
+  /** The progress bus of the services (a test may watch who subscribes); in-process by default. */
+  syncProgress?: SyncProgressBus,
+): Promise<SyncHarness> {
   const database = await createTestDatabase();
   const emulator = await startEmulator({ port: 0, attachDelayMs: 1 });
   const apiKey = `sk-sync-test-${process.pid}-${++keys}`;
-  const services = createServices(database.dataSource, testSecrets, { sync: { ...FAST_SYNC, ...options } });
+  const services = createServices(database.dataSource, testSecrets, {
+    sync: { ...FAST_SYNC, ...options },
+    ...(syncProgress ? { syncProgress } : {}),
+  });
   const account = await createAccount(database.dataSource);
   await services.accounts.setOpenAIConnection(account.id, { apiKey, baseURL: emulator.url, project: null });
   const openai = new OpenAI({ apiKey, baseURL: emulator.url, maxRetries: 5 });

@@ -160,6 +160,68 @@ describe('sync of the shapes OpenAI really sends', () => {
 });
 
 describe('an object that cannot be read', () => {
+  it('mirrors a store whose expires_after the vocabulary cannot hold, with the error on that store', async () => {
+    const created = await Promise.all(
+      ['Too long', 'Other anchor', 'Fine'].map((name) =>
+        h.openai.vectorStores.create({ name, expires_after: { anchor: 'last_active_at', days: 7 } }),
+      ),
+    );
+    const [tooLong, otherAnchor, fine] = created as [
+      (typeof created)[0],
+      (typeof created)[0],
+      (typeof created)[0],
+    ];
+    h.emulator.emulator.corrupt(h.apiKey, tooLong.id, {
+      set: { expires_after: { anchor: 'last_active_at', days: 400 } },
+      remove: [],
+    });
+    h.emulator.emulator.corrupt(h.apiKey, otherAnchor.id, {
+      set: { expires_after: { anchor: 'created_at', days: 7 } },
+      remove: [],
+    });
+
+    const run = await sync();
+
+    expect(run.status).toBe('SUCCEEDED');
+    const query = `{ vectorStores(orderBy: { field: NAME, direction: ASC }) { edges { node {
+      name externalId syncError expirationPolicy { kind days } } } } }`;
+    const first = await graphql(query);
+    expect(first.errors).toBeUndefined();
+    expect(first.data.vectorStores.edges.map((edge: any) => edge.node)).toEqual([
+      {
+        name: 'Fine',
+        externalId: fine.id,
+        syncError: null,
+        expirationPolicy: { kind: 'AFTER_INACTIVITY', days: 7 },
+      },
+      {
+        name: 'Other anchor',
+        externalId: otherAnchor.id,
+        syncError:
+          'OpenAI reports expires_after {"anchor":"created_at","days":7}, which is not mirrored: ' +
+          'The only supported anchor is "last_active_at".',
+        expirationPolicy: { kind: 'NEVER', days: null },
+      },
+      {
+        name: 'Too long',
+        externalId: tooLong.id,
+        syncError:
+          'OpenAI reports expires_after {"anchor":"last_active_at","days":400}, which is not mirrored: ' +
+          'Days must be a whole number from 1 to 365.',
+        expirationPolicy: { kind: 'NEVER', days: null },
+      },
+    ]);
+
+    // OpenAI answers a policy the vocabulary holds again: the next sync mirrors it and clears the error.
+    h.emulator.emulator.corrupt(h.apiKey, tooLong.id, { set: {}, remove: [] });
+    expect((await sync()).status).toBe('SUCCEEDED');
+    const [row] = await h.db.query(
+      `SELECT expiration_days, sync_error FROM vector_store WHERE account_id = $1 AND external_id = $2`,
+      [h.accountId, tooLong.id],
+    );
+    expect(row).toEqual({ expiration_days: 7, sync_error: null });
+  });
+
   it('skips that store with its own error (PARTIAL) and mirrors every other store', async () => {
     h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 4, filesPerStore: 2, orphanFiles: 1 });
     const stores = (await h.openai.vectorStores.list({ limit: 100 })).data;

@@ -3,49 +3,23 @@ import { describeCron } from './cron.ts';
 
 describe('describeCron', () => {
   it.each([
-    ['* * * * *', 'every minute'],
-    ['*/1 * * * *', 'every minute'],
-    ['*/5 * * * *', 'every 5 minutes'],
-    ['  */15   *  * * * ', 'every 15 minutes'],
-    ['0 * * * *', 'every hour, on the hour'],
-    ['1 * * * *', 'every hour, at 1 minute past'],
-    ['30 */6 * * *', 'every 6 hours, at 30 minutes past'],
-    ['0 3 * * *', 'every day at 03:00'],
-    ['5 17 * * ?', 'every day at 17:05'],
-    ['0 9 * * 1', 'every Monday at 09:00'],
-    ['0 9 * * 7', 'every Sunday at 09:00'],
-    ['0 9 * * fri', 'every Friday at 09:00'],
-    ['0 8 * * 1-5', 'every weekday (Monday to Friday) at 08:00'],
-    ['0 0 1 * *', 'on the 1st of every month at 00:00'],
-    ['0 0 22 * *', 'on the 22nd of every month at 00:00'],
-    ['0 0 13 * *', 'on the 13th of every month at 00:00'],
-    ['0 0 1 1 *', 'every year on 1 January at 00:00'],
-    ['0 12 25 DEC *', 'every year on 25 December at 12:00'],
-    ['0 */5 * * * *', 'every 5 minutes'],
-    ['@daily', 'every day at 00:00'],
-    ['@HOURLY', 'every hour, on the hour'],
-    ['@yearly', 'every year on 1 January at 00:00'],
+    ['*/5 * * * *', 'Every 5 minutes'],
+    ['0 3 * * *', 'At 03:00'],
+    ['0 9 * * 1-5', 'At 09:00, Monday through Friday'],
+    // Lists and ranges, which the hand-written version could not put in words.
+    ['0,30 8-18 * * *', 'At 0 and 30 minutes past the hour, between 08:00 and 18:59'],
+    ['0 0 1 1 *', 'At 00:00, on day 1 of the month, only in January'],
+    // Croner's seconds field, nicknames, last day and nth weekday.
+    ['*/30 * * * * *', 'Every 30 seconds'],
+    ['@yearly', 'At 00:00, on day 1 of the month, only in January'],
+    ['0 0 L * *', 'At 00:00, on the last day of the month'],
+    ['0 0 * * 0#2', 'At 00:00, on the second Sunday of the month'],
   ])('%s → %s', (expression, words) => {
     expect(describeCron(expression)).toBe(words);
   });
 
-  it.each([
-    '',
-    'nonsense',
-    '*/5 * * *',
-    '30 * * * * *',
-    '0,30 * * * *',
-    '0 9,17 * * *',
-    '0 9 1 * 1',
-    '0 0 L * *',
-    '0 9 * 6 *',
-    '60 * * * *',
-    '0 24 * * *',
-    '*/0 * * * *',
-    '0 0 1 13 *',
-    '0 9 * * 8',
-    '0 0 * * * * 2030',
-  ])('%s stays an expression', (expression) => {
-    expect(describeCron(expression)).toBeNull();
+  it('returns null for what it cannot read, so the page shows the expression', () => {
+    expect(describeCron('every tuesday')).toBeNull();
+    expect(describeCron('')).toBeNull();
   });
 });

@@ -6,20 +6,17 @@
  *
  * Unknown or malformed values are ignored (the list falls back to "all"), never an error page.
  */
-import {
-  BACKENDS,
-  ORDER_FIELDS,
-  SOURCES,
-  STATUSES,
-  type OrderDirection,
-  type StorageBackend,
-  type VectorStoreFilter,
-  type VectorStoreOrder,
-  type VectorStoreOrderField,
-  type VectorStoreSource,
-  type VectorStoreStatus,
-  type VectorStoresVariables,
-} from './graphql/types.ts';
+import { BACKENDS, ORDER_FIELDS, SOURCES, STATUSES } from './labels.ts';
+import type {
+  OrderDirection,
+  StorageBackend,
+  VectorStoreFilter,
+  VectorStoreOrder,
+  VectorStoreOrderField,
+  VectorStoreSource,
+  VectorStoreStatus,
+  VectorStoresVariables,
+} from './graphql/document-types.ts';
 
 export const PAGE_SIZE = 20;
 /** The server refuses longer searches. */
@@ -127,7 +124,7 @@ export function toQueryVariables(
   params: StoreListParams,
   now: Date,
   pageSize = PAGE_SIZE,
-): VectorStoresVariables {
+): VectorStoresVariables & { filter: VectorStoreFilter } {
   const filter: VectorStoreFilter = {};
   if (params.source) filter.source = params.source;
   if (params.backend) filter.backend = params.backend;
@@ -136,7 +133,7 @@ export function toQueryVariables(
   if (params.expiringWithinDays !== null) {
     filter.expiresBefore = new Date(now.getTime() + params.expiringWithinDays * DAY_MS).toISOString();
   }
-  const variables: VectorStoresVariables = { filter, orderBy: params.sort };
+  const variables: VectorStoresVariables & { filter: VectorStoreFilter } = { filter, orderBy: params.sort };
   if (params.before) {
     variables.last = pageSize;
     variables.before = params.before;

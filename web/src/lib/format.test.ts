@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   describeExpiry,
   describeOrphanRule,
-  describePolicy,
   formatBytes,
   formatDuration,
-  formatRelative,
   formatRelativeTime,
   storeTitle,
 } from './format.ts';
@@ -67,27 +65,6 @@ describe('describeExpiry', () => {
       tone: 'expired',
     });
     expect(describeExpiry(null, 'EXPIRED', now).tone).toBe('expired');
-  });
-});
-
-describe('formatRelative', () => {
-  const now = new Date('2026-11-26T12:00:00Z');
-  it('reads past and future', () => {
-    expect(formatRelative('2026-11-26T11:55:00Z', now)).toBe('5 minutes ago');
-    expect(formatRelative('2026-11-26T11:59:30Z', now)).toBe('just now');
-    expect(formatRelative('2026-11-28T12:00:00Z', now)).toBe('in 2 days');
-    expect(formatRelative(null, now)).toBe('never');
-    expect(formatRelative(null, now, 'not synced')).toBe('not synced');
-  });
-});
-
-describe('describePolicy', () => {
-  it('words both kinds', () => {
-    expect(describePolicy({ kind: 'NEVER', days: null })).toBe('Never expires');
-    expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 1 })).toMatch(
-      /^Expires after 1 day without activity/,
-    );
-    expect(describePolicy({ kind: 'AFTER_INACTIVITY', days: 30 })).toMatch(/^Expires after 30 days /);
   });
 });
 

@@ -80,28 +80,6 @@ export function describeExpiry(expiresAt: string | null, status: string, now: Da
   };
 }
 
-/** "5 minutes ago", "just now", "in 2 days"; `fallback` when there is no date. */
-export function formatRelative(iso: string | null, now: Date, fallback = 'never'): string {
-  if (iso === null) return fallback;
-  const at = Date.parse(iso);
-  if (Number.isNaN(at)) return fallback;
-  const delta = at - now.getTime();
-  const size = Math.abs(delta);
-  if (size < MINUTE) return 'just now';
-  return delta < 0 ? `${formatDuration(size)} ago` : `in ${formatDuration(size)}`;
-}
-
-export interface ExpirationPolicyLike {
-  kind: 'NEVER' | 'AFTER_INACTIVITY';
-  days: number | null;
-}
-
-/** The policy in words, for the store page. */
-export function describePolicy(policy: ExpirationPolicyLike): string {
-  if (policy.kind === 'NEVER' || policy.days === null) return 'Never expires';
-  return `Expires after ${plural(policy.days, 'day')} without activity (counted from the last activity, as OpenAI does)`;
-}
-
 /** A run's wall time: "850 ms", "12.4 s", "3 min 5 s". */
 export function formatDurationMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -116,18 +94,6 @@ export function formatUsd(amount: number): string {
   if (!Number.isFinite(amount)) return '—';
   if (amount > 0 && amount < 0.01) return '< $0.01';
   return `$${amount.toFixed(2)}`;
-}
-
-export const GIB = 1024 ** 3;
-/** OpenAI's price of vector storage per GiB and day, beyond the first free GiB of the account. */
-export const USD_PER_GIB_DAY = 0.1;
-
-/**
- * One store's share of the bill, per day, on its own: usage × $0.10/GiB/day. The free GiB is per
- * account, so this is an upper bound; the account-wide estimate is on the orphans & cost page.
- */
-export function storeDailyCostUsd(usageBytes: number): number {
-  return (Math.max(0, usageBytes) / GIB) * USD_PER_GIB_DAY;
 }
 
 /**

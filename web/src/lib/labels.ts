@@ -1,11 +1,12 @@
 /** Words and badge styles for the enums, in one place so the list, the store page and filters agree. */
 import type {
   StorageBackend,
+  VectorStoreOrderField,
   SyncRunStatus,
   SyncTrigger,
   VectorStoreSource,
   VectorStoreStatus,
-} from './graphql/types.ts';
+} from './graphql/document-types.ts';
 
 export const SOURCE_LABELS: Record<VectorStoreSource, string> = {
   CACHE: 'OpenAI Mirror',
@@ -72,3 +73,21 @@ export const PHASE_LABELS: Record<string, string> = {
   orphans: 'Counting orphan Files',
   finished: 'Finished',
 };
+
+/** The keys of a record over an enum: every value, in the record's (display) order. */
+function valuesOf<Value extends string>(labels: Record<Value, unknown>): readonly Value[] {
+  return Object.keys(labels) as Value[];
+}
+
+export const SOURCES = valuesOf(SOURCE_LABELS);
+export const BACKENDS = valuesOf(BACKEND_LABELS);
+export const STATUSES = valuesOf(STATUS_LABELS);
+
+/** Sort keys the list's URL accepts; a field the schema adds fails to compile here until it is named. */
+export const ORDER_FIELDS = valuesOf<VectorStoreOrderField>({
+  CREATED_AT: true,
+  NAME: true,
+  EXPIRES_AT: true,
+  LAST_ACTIVE_AT: true,
+  USAGE_BYTES: true,
+});

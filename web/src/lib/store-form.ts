@@ -1,5 +1,5 @@
 /** The create/edit form of a local store: its state, client checks and where server errors belong. */
-import type { ExpirationKind, MetadataEntry, StoreInput } from './graphql/types.ts';
+import type { ExpirationKind, MetadataEntry, StoreInput } from './graphql/document-types.ts';
 
 export const LIMITS = { name: 256, description: 512, metadataPairs: 16, key: 64, value: 512 } as const;
 

@@ -2,7 +2,7 @@ import { invalidateAll } from '$app/navigation';
 import { getBrowserClient, errorMessage } from './graphql/client.ts';
 import { START_SYNC_MUTATION, SYNC_PROGRESS_SUBSCRIPTION } from './graphql/documents.ts';
 import { mutate } from './graphql/mutate.ts';
-import type { SyncProgress } from './graphql/types.ts';
+import type { SyncProgress } from './graphql/document-types.ts';
 
 /**
  * The sync run the tab is following, shared by the header, the store list and the sync page: one

@@ -1,6 +1,8 @@
 import { GRAPHQL_PATH } from './graphql/client.ts';
+import { print } from 'graphql';
 import { UPLOAD_FILE_MUTATION } from './graphql/documents.ts';
-import type { UploadVectorStoreFileData } from './graphql/types.ts';
+import type { UploadResult } from './graphql/document-types.ts';
+import type { ResultOf } from './graphql/graphql.ts';
 
 export interface UploadProgress {
   loaded: number;
@@ -12,7 +14,10 @@ export function multipartBody(vectorStoreId: string, file: Blob, filename: strin
   const form = new FormData();
   form.append(
     'operations',
-    JSON.stringify({ query: UPLOAD_FILE_MUTATION, variables: { input: { vectorStoreId, file: null } } }),
+    JSON.stringify({
+      query: print(UPLOAD_FILE_MUTATION),
+      variables: { input: { vectorStoreId, file: null } },
+    }),
   );
   form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
   form.append('0', file, filename);
@@ -20,8 +25,7 @@ export function multipartBody(vectorStoreId: string, file: Blob, filename: strin
 }
 
 export type UploadOutcome =
-  | { kind: 'done'; result: UploadVectorStoreFileData['uploadVectorStoreFile'] }
-  | { kind: 'error'; message: string; status: number };
+  { kind: 'done'; result: UploadResult } | { kind: 'error'; message: string; status: number };
 
 /**
  * Uploads one file with XMLHttpRequest, the one browser API that reports upload progress, through the
@@ -45,7 +49,7 @@ export function uploadFile(
     };
     xhr.onload = () => {
       const body = xhr.response as {
-        data?: UploadVectorStoreFileData;
+        data?: ResultOf<typeof UPLOAD_FILE_MUTATION>;
         errors?: Array<{ message: string; extensions?: { code?: string } }>;
       } | null;
       if (xhr.status === 401) {

@@ -97,6 +97,13 @@ export class VectorStoreEntity {
   @Column({ type: 'integer', nullable: true })
   filesListedCount!: number | null;
 
+  /**
+   * Why the last sync could not mirror part of this store as OpenAI reports it (an `expires_after` the
+   * expiration vocabulary cannot hold); null when it mirrored all of it, and for local stores.
+   */
+  @Column({ type: 'text', nullable: true })
+  syncError!: string | null;
+
   /** When the mirror last read this store from OpenAI; null for local stores. */
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   syncedAt!: Date | null;

@@ -9,6 +9,7 @@ import { UnnamedStoresAndRejectedKeys1764613000000 } from './1764613000000-Unnam
 import { RateLimitTable1764700000000 } from './1764700000000-RateLimitTable.ts';
 import { AddSyncRunLimits1764900000000 } from './1764900000000-AddSyncRunLimits.ts';
 import { AddStoreListedFileCount1764910000000 } from './1764910000000-AddStoreListedFileCount.ts';
+import { AddVectorStoreSyncError1765000000000 } from './1765000000000-AddVectorStoreSyncError.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   RateLimitTable1764700000000,
   AddSyncRunLimits1764900000000,
   AddStoreListedFileCount1764910000000,
+  AddVectorStoreSyncError1765000000000,
 ];

@@ -1,5 +1,5 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { isCostlyWithoutExpiration } from '../../domain/storage-cost.ts';
+import { isCostlyWithoutExpiration, storeDailyCostUsd } from '../../domain/storage-cost.ts';
 import { encodeCursor, type PageRequest } from '../../services/keyset.ts';
 import { orphanFileSortKey, type OrphanFile, type OrphanTotals } from '../../services/orphan.service.ts';
 import type { StorageCost as StorageCostShape } from '../../services/orphan.service.ts';
@@ -140,5 +140,15 @@ builder.objectField(VectorStore, 'costlyWithoutExpiration', (t) =>
       'True when OpenAI bills this store (OpenAI-backed, not expired, using bytes) and it has no expiration ' +
       'policy: it keeps billing until someone deletes it.',
     resolve: (store) => isCostlyWithoutExpiration(store),
+  }),
+);
+
+builder.objectField(VectorStore, 'estimatedDailyCostUsd', (t) =>
+  t.float({
+    description:
+      "This store's share of OpenAI's daily bill on its own, in US dollars, unrounded: its usage at $0.10 per " +
+      'GiB per day when OpenAI bills it, else 0. An upper bound, as the free GiB is per account (see ' +
+      '`storageCost`).',
+    resolve: (store) => storeDailyCostUsd(store),
   }),
 );

@@ -200,6 +200,13 @@ export const VectorStore = builder.node(VectorStoreEntity, {
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([key, value]) => ({ key, value })),
     }),
+    syncError: t.exposeString('syncError', {
+      nullable: true,
+      description:
+        'Why the last sync could not mirror part of this store as OpenAI reports it (an expiration policy ' +
+        'outside NEVER / 1 to 365 days of inactivity: the policy then reads NEVER here while OpenAI keeps its ' +
+        'own); null when it mirrored all of it, and for local stores.',
+    }),
     syncedAt: t.expose('syncedAt', {
       type: 'DateTime',
       nullable: true,
@@ -246,8 +253,11 @@ const VectorStoreOrderInput = builder.inputType('VectorStoreOrder', {
   }),
 });
 
-/** What a store reads without its details (see `VectorStoreService.list`). */
-const STORE_LIST_FIELDS = new Set([
+/**
+ * What a store reads without its details (see `VectorStoreService.list`): what the web app's store list
+ * asks for (a test holds its document to this set).
+ */
+export const STORE_LIST_FIELDS: ReadonlySet<string> = new Set([
   '__typename',
   'id',
   'name',
@@ -262,6 +272,9 @@ const STORE_LIST_FIELDS = new Set([
   'fileCounts',
   'files',
   'createdAt',
+  'syncedAt',
+  'costlyWithoutExpiration',
+  'estimatedDailyCostUsd',
 ]);
 
 /** Whether a page of stores asks for more of a store than a list shows. */

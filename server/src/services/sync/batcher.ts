@@ -30,6 +30,10 @@ export class Batcher<T, R> {
       const batch = this.queue.splice(0, this.maxItems);
       try {
         const results = await this.write(batch.map((entry) => entry.item));
+        // A writer that answers fewer (or more) results than items has lost track of which is which.
+        if (results.length !== batch.length) {
+          throw new Error(`A batch of ${batch.length} items was written with ${results.length} results.`);
+        }
         batch.forEach((entry, i) => entry.resolve(results[i]!));
       } catch (error) {
         for (const entry of batch) entry.reject(error);

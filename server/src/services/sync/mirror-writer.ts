@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { asMirrorWriter } from '../../db/mirror-writer.ts';
 import { PreparedStatements } from '../../db/prepared-statements.ts';
+import { policyFromOpenAI, policyToColumn } from '../../domain/expiration.ts';
+import { ValidationError } from '../errors.ts';
 import type { RemoteFile, RemoteVectorStore, RemoteVectorStoreFile } from './remote-reader.ts';
 
 /**
@@ -63,6 +65,25 @@ export function remoteSummary(store: RemoteVectorStore): string {
   ].join('|');
 }
 
+/**
+ * The mirror's policy of a store, through the vocabulary's one validator. A policy it cannot hold is
+ * not mirrored (null) and the reason is kept on the store, so reading the row never meets bad days.
+ */
+function mirroredExpiration(store: RemoteVectorStore): {
+  expiration_days: number | null;
+  sync_error: string | null;
+} {
+  try {
+    return { expiration_days: policyToColumn(policyFromOpenAI(store.expires_after)), sync_error: null };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return {
+      expiration_days: null,
+      sync_error: `OpenAI reports expires_after ${JSON.stringify(store.expires_after)}, which is not mirrored: ${error.message}.`,
+    };
+  }
+}
+
 /** A store as its mirror row holds it, in a shape both sides can be compared in. */
 function storeRow(store: RemoteVectorStore) {
   return {
@@ -71,7 +92,7 @@ function storeRow(store: RemoteVectorStore) {
     name: store.name === null ? null : store.name.slice(0, 256),
     description: store.description ?? null,
     status: store.status,
-    expiration_days: store.expires_after?.days ?? null,
+    ...mirroredExpiration(store),
     expires_at: seconds(store.expires_at),
     last_active_at: seconds(store.last_active_at),
     usage_bytes: store.usage_bytes,
@@ -96,6 +117,7 @@ function storeFields(row: Omit<StoreRow, 'external_id'>): string {
     row.description,
     row.status,
     row.expiration_days,
+    row.sync_error,
     millis(row.expires_at),
     millis(row.last_active_at),
     Number(row.usage_bytes),
@@ -138,7 +160,7 @@ export class MirrorWriter {
   async findStores(externalIds: string[]): Promise<Map<string, LocalStore>> {
     const rows: Array<Record<string, unknown> & { id: string; external_id: string }> =
       await this.statements.rows(
-        `SELECT id, external_id, source, status, name, description, expiration_days, expires_at, last_active_at,
+        `SELECT id, external_id, source, status, name, description, expiration_days, sync_error, expires_at, last_active_at,
               usage_bytes, file_count_in_progress AS in_progress, file_count_completed AS completed,
               file_count_failed AS failed, file_count_cancelled AS cancelled, file_count_total AS total,
               metadata, created_at, files_listed_summary
@@ -170,19 +192,20 @@ export class MirrorWriter {
       (manager) =>
         manager.query(
           `INSERT INTO vector_store AS vs (account_id, backend, source, external_id, name, description, status,
-              expiration_days, expires_at, last_active_at, usage_bytes, file_count_in_progress,
+              expiration_days, sync_error, expires_at, last_active_at, usage_bytes, file_count_in_progress,
               file_count_completed, file_count_failed, file_count_cancelled, file_count_total, metadata,
               synced_at, created_at, updated_at)
        SELECT $1, 'openai', 'cache', x.external_id, x.name, x.description, x.status, x.expiration_days,
-              x.expires_at, x.last_active_at, x.usage_bytes, x.in_progress, x.completed, x.failed, x.cancelled,
+              x.sync_error, x.expires_at, x.last_active_at, x.usage_bytes, x.in_progress, x.completed, x.failed, x.cancelled,
               x.total, x.metadata, $3, x.created_at, $3
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, name text, description text, status text,
-              expiration_days int, expires_at timestamptz, last_active_at timestamptz, usage_bytes bigint,
+              expiration_days int, sync_error text, expires_at timestamptz, last_active_at timestamptz, usage_bytes bigint,
               in_progress int, completed int, failed int, cancelled int, total int, metadata jsonb,
               created_at timestamptz)
        ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
               name = excluded.name, description = excluded.description, status = excluded.status,
-              expiration_days = excluded.expiration_days, expires_at = excluded.expires_at,
+              expiration_days = excluded.expiration_days, sync_error = excluded.sync_error,
+              expires_at = excluded.expires_at,
               last_active_at = excluded.last_active_at, usage_bytes = excluded.usage_bytes,
               file_count_in_progress = excluded.file_count_in_progress,
               file_count_completed = excluded.file_count_completed,
@@ -191,12 +214,13 @@ export class MirrorWriter {
               file_count_total = excluded.file_count_total, metadata = excluded.metadata,
               created_at = excluded.created_at, synced_at = excluded.synced_at,
               updated_at = CASE
-                WHEN (vs.name, vs.description, vs.status, vs.expiration_days, vs.expires_at, vs.last_active_at,
+                WHEN (vs.name, vs.description, vs.status, vs.expiration_days, vs.sync_error, vs.expires_at,
+                      vs.last_active_at,
                       vs.usage_bytes, vs.file_count_in_progress, vs.file_count_completed, vs.file_count_failed,
                       vs.file_count_cancelled, vs.file_count_total, vs.metadata)
                   IS DISTINCT FROM
                      (excluded.name, excluded.description, excluded.status, excluded.expiration_days,
-                      excluded.expires_at, excluded.last_active_at, excluded.usage_bytes,
+                      excluded.sync_error, excluded.expires_at, excluded.last_active_at, excluded.usage_bytes,
                       excluded.file_count_in_progress, excluded.file_count_completed, excluded.file_count_failed,
                       excluded.file_count_cancelled, excluded.file_count_total, excluded.metadata)
                 THEN excluded.updated_at ELSE vs.updated_at END

@@ -27,8 +27,22 @@ export interface RetryHooks {
   onRetryAfter(delayMs: number): void;
 }
 
+/** What retries read of time and chance; tests pass a fake clock and a fixed draw. */
+export interface RetryTiming {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** A number in [0, 1), for the backoff's jitter. */
+  random(): number;
+}
+
+const REAL_TIMING: RetryTiming = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+  random: () => Math.random(),
+};
+
 /** How long OpenAI asked us to wait, from `retry-after-ms` or `retry-after` (seconds or a date). */
-function retryAfterMs(headers: Headers | undefined): number | null {
+export function retryAfterMs(headers: Headers | undefined, nowMs: number): number | null {
   const ms = Number(headers?.get('retry-after-ms') ?? NaN);
   if (Number.isFinite(ms) && ms >= 0) return ms;
   const raw = headers?.get('retry-after');
@@ -36,7 +50,7 @@ function retryAfterMs(headers: Headers | undefined): number | null {
   const seconds = Number(raw);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(raw);
-  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
 }
 
 /** Transient failures: connection errors and timeouts, 408, 409 (OpenAI's lock timeout), 429, 5xx. */
@@ -57,6 +71,7 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   hooks: RetryHooks,
   signal?: AbortSignal,
+  timing: RetryTiming = REAL_TIMING,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     await hooks.beforeAttempt();
@@ -64,15 +79,16 @@ export async function withRetry<T>(
       return await request();
     } catch (error) {
       if (signal?.aborted || attempt >= policy.maxAttempts || !isTransient(error)) throw error;
-      let delayMs = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-      const asked = error instanceof APIError && error.status === 429 ? retryAfterMs(error.headers) : null;
+      let delayMs = timing.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+      const asked =
+        error instanceof APIError && error.status === 429 ? retryAfterMs(error.headers, timing.now()) : null;
       if (asked !== null) {
         if (asked > policy.maxRetryAfterMs) throw error;
         delayMs = asked;
         hooks.onRetryAfter(asked);
       }
       hooks.onRetry(delayMs, error);
-      await sleep(delayMs, undefined, { signal });
+      await timing.sleep(delayMs, signal);
     }
   }
 }

@@ -18,7 +18,8 @@ export const GRAPHQL_PATH = '/graphql';
 
 /**
  * A client for one `load`: it uses Kit's `fetch` (cookies forwarded during SSR, responses replayed on
- * hydration) and keeps no cache, so every navigation shows fresh data.
+ * hydration) and keeps no cache, so every navigation shows fresh data. It is made per `load` on purpose:
+ * on the server one shared client would hand one person's in-flight answer to another's identical query.
  */
 export function createLoadClient(fetchFn: typeof fetch): Client {
   return new Client({

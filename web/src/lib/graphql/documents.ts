@@ -1,45 +1,6 @@
-import { gql, type TypedDocumentNode } from '@urql/core';
-import type {
-  CreateVectorStoreData,
-  DeleteOrphanFilesData,
-  DeleteVectorStoreData,
-  LayoutData,
-  OrphanIdsData,
-  OrphansData,
-  PageVariables,
-  RemoveVectorStoreFileData,
-  SourceCountsData,
-  SourceCountsVariables,
-  StartSyncData,
-  StoreInput,
-  StoreStatusData,
-  SyncProgress,
-  SyncRunsData,
-  UpdateVectorStoreData,
-  VectorStoreData,
-  VectorStoreVariables,
-  VectorStoresData,
-  VectorStoresVariables,
-  ViewerData,
-} from './types.ts';
+import { graphql } from './graphql.ts';
 
-/** Who is signed in: the header and the sign-in check use it. */
-export const VIEWER_QUERY: TypedDocumentNode<ViewerData, Record<string, never>> = gql`
-  query Viewer {
-    viewer {
-      role
-      account {
-        id
-        name
-        emulated
-        openaiConnected
-        openaiKeyRejection
-      }
-    }
-  }
-`;
-
-const STORE_SUMMARY = gql`
+const STORE_SUMMARY = graphql(`
   fragment StoreSummary on VectorStore {
     id
     name
@@ -64,79 +25,28 @@ const STORE_SUMMARY = gql`
       listed
     }
   }
-`;
+`);
 
 /** One page of the store list. */
-export const VECTOR_STORES_QUERY: TypedDocumentNode<VectorStoresData, VectorStoresVariables> = gql`
-  query VectorStores(
-    $filter: VectorStoreFilter
-    $orderBy: VectorStoreOrder
-    $first: Int
-    $after: String
-    $last: Int
-    $before: String
-  ) {
-    vectorStores(
-      filter: $filter
-      orderBy: $orderBy
-      first: $first
-      after: $after
-      last: $last
-      before: $before
+export const VECTOR_STORES_QUERY = graphql(
+  `
+    query VectorStores(
+      $filter: VectorStoreFilter
+      $orderBy: VectorStoreOrder
+      $first: Int
+      $after: String
+      $last: Int
+      $before: String
     ) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        hasPreviousPage
-        startCursor
-        endCursor
-      }
-      edges {
-        cursor
-        node {
-          ...StoreSummary
-        }
-      }
-    }
-  }
-  ${STORE_SUMMARY}
-`;
-
-/** The queue's state of a mirror's deletion: the store page shows it while the store is DELETING. */
-const STORE_DELETION = gql`
-  fragment StoreDeletionFields on StoreDeletion {
-    queuedAt
-    attempts
-    lastError
-    nextAttemptAt
-    plannedFileCount
-  }
-`;
-
-/** Every property of one store, and one page of its files. */
-export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, VectorStoreVariables> = gql`
-  query VectorStore($id: ID!, $filesFirst: Int, $filesAfter: String, $filesLast: Int, $filesBefore: String) {
-    vectorStore(id: $id) {
-      ...StoreSummary
-      description
-      expirationPolicy {
-        kind
-        days
-        description
-        openai
-      }
-      costlyWithoutExpiration
-      lastActiveAt
-      metadata {
-        key
-        value
-      }
-      createdAt
-      updatedAt
-      deletion {
-        ...StoreDeletionFields
-      }
-      files(first: $filesFirst, after: $filesAfter, last: $filesLast, before: $filesBefore) {
+      vectorStores(
+        filter: $filter
+        orderBy: $orderBy
+        first: $first
+        after: $after
+        last: $last
+        before: $before
+      ) {
+        totalCount
         pageInfo {
           hasNextPage
           hasPreviousPage
@@ -146,35 +56,97 @@ export const VECTOR_STORE_QUERY: TypedDocumentNode<VectorStoreData, VectorStoreV
         edges {
           cursor
           node {
-            status
-            usageBytes
-            createdAt
-            attributes
-            chunkingStrategy
-            lastError {
-              code
-              message
-            }
-            file {
-              id
-              filename
-              bytes
-              purpose
-              externalId
-              source
+            ...StoreSummary
+          }
+        }
+      }
+    }
+  `,
+  [STORE_SUMMARY],
+);
+
+/** The queue's state of a mirror's deletion: the store page shows it while the store is DELETING. */
+const STORE_DELETION = graphql(`
+  fragment StoreDeletionFields on StoreDeletion {
+    queuedAt
+    attempts
+    lastError
+    nextAttemptAt
+    plannedFileCount
+  }
+`);
+
+/** Every property of one store, and one page of its files. */
+export const VECTOR_STORE_QUERY = graphql(
+  `
+    query VectorStore(
+      $id: ID!
+      $filesFirst: Int
+      $filesAfter: String
+      $filesLast: Int
+      $filesBefore: String
+    ) {
+      vectorStore(id: $id) {
+        ...StoreSummary
+        description
+        syncError
+        estimatedDailyCostUsd
+        expirationPolicy {
+          kind
+          days
+          description
+          openai
+        }
+        costlyWithoutExpiration
+        lastActiveAt
+        metadata {
+          key
+          value
+        }
+        createdAt
+        updatedAt
+        deletion {
+          ...StoreDeletionFields
+        }
+        files(first: $filesFirst, after: $filesAfter, last: $filesLast, before: $filesBefore) {
+          pageInfo {
+            hasNextPage
+            hasPreviousPage
+            startCursor
+            endCursor
+          }
+          edges {
+            cursor
+            node {
+              status
+              usageBytes
               createdAt
+              attributes
+              chunkingStrategy
+              lastError {
+                code
+                message
+              }
+              file {
+                id
+                filename
+                bytes
+                purpose
+                externalId
+                source
+                createdAt
+              }
             }
           }
         }
       }
     }
-  }
-  ${STORE_SUMMARY}
-  ${STORE_DELETION}
-`;
+  `,
+  [STORE_SUMMARY, STORE_DELETION],
+);
 
 /** The header: who is signed in, and the last sync run of the account. */
-export const LAYOUT_QUERY: TypedDocumentNode<LayoutData, Record<string, never>> = gql`
+export const LAYOUT_QUERY = graphql(`
   query Layout {
     viewer {
       role
@@ -197,10 +169,10 @@ export const LAYOUT_QUERY: TypedDocumentNode<LayoutData, Record<string, never>> 
       }
     }
   }
-`;
+`);
 
 /** Counts behind the list's quick filters (each with the other filters applied), in one request. */
-export const SOURCE_COUNTS_QUERY: TypedDocumentNode<SourceCountsData, SourceCountsVariables> = gql`
+export const SOURCE_COUNTS_QUERY = graphql(`
   query StoreCounts(
     $all: VectorStoreFilter
     $cache: VectorStoreFilter
@@ -220,23 +192,25 @@ export const SOURCE_COUNTS_QUERY: TypedDocumentNode<SourceCountsData, SourceCoun
       totalCount
     }
   }
-`;
+`);
 
 /** A store's status and the queue's progress: the store page follows a deletion with it. */
-export const STORE_STATUS_QUERY: TypedDocumentNode<StoreStatusData, { id: string }> = gql`
-  query StoreStatus($id: ID!) {
-    vectorStore(id: $id) {
-      id
-      status
-      deletion {
-        ...StoreDeletionFields
+export const STORE_STATUS_QUERY = graphql(
+  `
+    query StoreStatus($id: ID!) {
+      vectorStore(id: $id) {
+        id
+        status
+        deletion {
+          ...StoreDeletionFields
+        }
       }
     }
-  }
-  ${STORE_DELETION}
-`;
+  `,
+  [STORE_DELETION],
+);
 
-const MUTATION_ERRORS = gql`
+const MUTATION_ERRORS = graphql(`
   fragment MutationErrors on Error {
     __typename
     message
@@ -244,103 +218,118 @@ const MUTATION_ERRORS = gql`
       field
     }
   }
-`;
+`);
 
-export const CREATE_STORE_MUTATION: TypedDocumentNode<CreateVectorStoreData, { input: StoreInput }> = gql`
-  mutation CreateVectorStore($input: CreateVectorStoreInput!) {
-    createVectorStore(input: $input) {
-      __typename
-      ... on VectorStorePayload {
-        vectorStore {
-          id
-          name
+export const CREATE_STORE_MUTATION = graphql(
+  `
+    mutation CreateVectorStore($input: CreateVectorStoreInput!) {
+      createVectorStore(input: $input) {
+        __typename
+        ... on VectorStorePayload {
+          vectorStore {
+            id
+            name
+          }
         }
+        ...MutationErrors
       }
-      ...MutationErrors
     }
-  }
-  ${MUTATION_ERRORS}
-`;
+  `,
+  [MUTATION_ERRORS],
+);
 
-export const UPDATE_STORE_MUTATION: TypedDocumentNode<
-  UpdateVectorStoreData,
-  { input: StoreInput & { id: string } }
-> = gql`
-  mutation UpdateVectorStore($input: UpdateVectorStoreInput!) {
-    updateVectorStore(input: $input) {
-      __typename
-      ... on VectorStorePayload {
-        vectorStore {
-          id
-          name
+export const UPDATE_STORE_MUTATION = graphql(
+  `
+    mutation UpdateVectorStore($input: UpdateVectorStoreInput!) {
+      updateVectorStore(input: $input) {
+        __typename
+        ... on VectorStorePayload {
+          vectorStore {
+            id
+            name
+          }
         }
+        ...MutationErrors
       }
-      ...MutationErrors
     }
-  }
-  ${MUTATION_ERRORS}
-`;
+  `,
+  [MUTATION_ERRORS],
+);
 
-export const DELETE_STORE_MUTATION: TypedDocumentNode<DeleteVectorStoreData, { id: string }> = gql`
-  mutation DeleteVectorStore($id: ID!) {
-    deleteVectorStore(input: { id: $id }) {
-      __typename
-      ... on DeleteVectorStorePayload {
-        deletedVectorStoreId
-        vectorStore {
-          id
-          status
+export const DELETE_STORE_MUTATION = graphql(
+  `
+    mutation DeleteVectorStore($id: ID!) {
+      deleteVectorStore(input: { id: $id }) {
+        __typename
+        ... on DeleteVectorStorePayload {
+          deletedVectorStoreId
+          vectorStore {
+            id
+            status
+          }
         }
+        ...MutationErrors
       }
-      ...MutationErrors
     }
-  }
-  ${MUTATION_ERRORS}
-`;
+  `,
+  [MUTATION_ERRORS],
+);
 
-export const REMOVE_FILE_MUTATION: TypedDocumentNode<
-  RemoveVectorStoreFileData,
-  { vectorStoreId: string; fileId: string }
-> = gql`
-  mutation RemoveVectorStoreFile($vectorStoreId: ID!, $fileId: ID!) {
-    removeVectorStoreFile(input: { vectorStoreId: $vectorStoreId, fileId: $fileId }) {
-      __typename
-      ... on RemoveVectorStoreFilePayload {
-        removedFileId
+export const REMOVE_FILE_MUTATION = graphql(
+  `
+    mutation RemoveVectorStoreFile($vectorStoreId: ID!, $fileId: ID!) {
+      removeVectorStoreFile(input: { vectorStoreId: $vectorStoreId, fileId: $fileId }) {
+        __typename
+        ... on RemoveVectorStoreFilePayload {
+          removedFileId
+        }
+        ...MutationErrors
       }
-      ...MutationErrors
     }
-  }
-  ${MUTATION_ERRORS}
-`;
+  `,
+  [MUTATION_ERRORS],
+);
 
 /** Sent by `upload.ts` as a GraphQL multipart request (the file goes in `variables.input.file`). */
-export const UPLOAD_FILE_MUTATION = `mutation UploadVectorStoreFile($input: UploadVectorStoreFileInput!) {
-  uploadVectorStoreFile(input: $input) {
-    __typename
-    ... on VectorStoreFilePayload { vectorStoreFile { file { id filename } } }
-    ... on Error { message }
-    ... on ValidationError { field }
-  }
-}`;
-
-export const START_SYNC_MUTATION: TypedDocumentNode<StartSyncData, Record<string, never>> = gql`
-  mutation StartSync {
-    startSync(input: {}) {
-      __typename
-      ... on SyncRun {
-        id
-        status
-        startedAt
-        finishedAt
+export const UPLOAD_FILE_MUTATION = graphql(
+  `
+    mutation UploadVectorStoreFile($input: UploadVectorStoreFileInput!) {
+      uploadVectorStoreFile(input: $input) {
+        __typename
+        ... on VectorStoreFilePayload {
+          vectorStoreFile {
+            file {
+              id
+              filename
+            }
+          }
+        }
+        ...MutationErrors
       }
-      ...MutationErrors
     }
-  }
-  ${MUTATION_ERRORS}
-`;
+  `,
+  [MUTATION_ERRORS],
+);
 
-const SYNC_RUN_FIELDS = gql`
+export const START_SYNC_MUTATION = graphql(
+  `
+    mutation StartSync {
+      startSync(input: {}) {
+        __typename
+        ... on SyncRun {
+          id
+          status
+          startedAt
+          finishedAt
+        }
+        ...MutationErrors
+      }
+    }
+  `,
+  [MUTATION_ERRORS],
+);
+
+const SYNC_RUN_FIELDS = graphql(`
   fragment SyncRunFields on SyncRun {
     id
     status
@@ -377,62 +366,63 @@ const SYNC_RUN_FIELDS = gql`
       externalId
     }
   }
-`;
+`);
 
-export const SYNC_RUNS_QUERY: TypedDocumentNode<SyncRunsData, PageVariables> = gql`
-  query SyncRuns($first: Int, $after: String, $last: Int, $before: String) {
-    viewer {
-      account {
-        id
-        syncSchedule
+export const SYNC_RUNS_QUERY = graphql(
+  `
+    query SyncRuns($first: Int, $after: String, $last: Int, $before: String) {
+      viewer {
+        account {
+          id
+          syncSchedule
+        }
+      }
+      syncRuns(first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            ...SyncRunFields
+          }
+        }
       }
     }
-    syncRuns(first: $first, after: $after, last: $last, before: $before) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        hasPreviousPage
-        startCursor
-        endCursor
-      }
-      edges {
-        cursor
-        node {
+  `,
+  [SYNC_RUN_FIELDS],
+);
+
+export const SYNC_PROGRESS_SUBSCRIPTION = graphql(
+  `
+    subscription SyncProgress($runId: ID) {
+      syncProgress(runId: $runId) {
+        runId
+        sequence
+        phase
+        storesDone
+        storesTotal
+        filesDone
+        requests
+        retries
+        throttled
+        concurrencyLimit
+        status
+        final
+        run {
           ...SyncRunFields
         }
       }
     }
-  }
-  ${SYNC_RUN_FIELDS}
-`;
+  `,
+  [SYNC_RUN_FIELDS],
+);
 
-export const SYNC_PROGRESS_SUBSCRIPTION: TypedDocumentNode<
-  { syncProgress: SyncProgress },
-  { runId: string }
-> = gql`
-  subscription SyncProgress($runId: ID) {
-    syncProgress(runId: $runId) {
-      runId
-      sequence
-      phase
-      storesDone
-      storesTotal
-      filesDone
-      requests
-      retries
-      throttled
-      concurrencyLimit
-      status
-      final
-      run {
-        ...SyncRunFields
-      }
-    }
-  }
-  ${SYNC_RUN_FIELDS}
-`;
-
-export const ORPHANS_QUERY: TypedDocumentNode<OrphansData, PageVariables> = gql`
+export const ORPHANS_QUERY = graphql(`
   query Orphans($first: Int, $after: String, $last: Int, $before: String) {
     viewer {
       account {
@@ -472,10 +462,10 @@ export const ORPHANS_QUERY: TypedDocumentNode<OrphansData, PageVariables> = gql`
       totalUsageBytes
     }
   }
-`;
+`);
 
 /** Every orphan id, a page at a time, for "select all". */
-export const ORPHAN_IDS_QUERY: TypedDocumentNode<OrphanIdsData, { after?: string }> = gql`
+export const ORPHAN_IDS_QUERY = graphql(`
   query OrphanIds($after: String) {
     orphanFiles(first: 100, after: $after) {
       pageInfo {
@@ -489,17 +479,19 @@ export const ORPHAN_IDS_QUERY: TypedDocumentNode<OrphanIdsData, { after?: string
       }
     }
   }
-`;
+`);
 
-export const DELETE_ORPHANS_MUTATION: TypedDocumentNode<DeleteOrphanFilesData, { ids: string[] }> = gql`
-  mutation DeleteOrphanFiles($ids: [ID!]!) {
-    deleteOrphanFiles(input: { ids: $ids }) {
-      __typename
-      ... on DeleteOrphanFilesPayload {
-        queued
+export const DELETE_ORPHANS_MUTATION = graphql(
+  `
+    mutation DeleteOrphanFiles($ids: [ID!]!) {
+      deleteOrphanFiles(input: { ids: $ids }) {
+        __typename
+        ... on DeleteOrphanFilesPayload {
+          queued
+        }
+        ...MutationErrors
       }
-      ...MutationErrors
     }
-  }
-  ${MUTATION_ERRORS}
-`;
+  `,
+  [MUTATION_ERRORS],
+);

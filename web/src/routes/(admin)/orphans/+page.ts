@@ -1,6 +1,6 @@
 import { loadQuery } from '#lib/graphql/client.ts';
 import { ORPHANS_QUERY } from '#lib/graphql/documents.ts';
-import type { PageVariables } from '#lib/graphql/types.ts';
+import type { PageVariables } from '#lib/graphql/document-types.ts';
 import type { PageLoad } from './$types';
 
 const ORPHANS_PAGE_SIZE = 50;

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { loadQuery } from '#lib/graphql/client.ts';
 import { VECTOR_STORE_QUERY } from '#lib/graphql/documents.ts';
-import type { VectorStoreVariables } from '#lib/graphql/types.ts';
+import type { VectorStoreVariables } from '#lib/graphql/document-types.ts';
 import type { PageLoad } from './$types';
 
 const FILES_PAGE_SIZE = 25;
