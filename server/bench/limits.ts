@@ -43,17 +43,17 @@ async function latencyRow(server: string, latencyMs: number) {
   );
 }
 
-/** Spends the key's burst: asks until the emulator answers 429. */
+/** Spends the key's burst: asks, 64 at a time (faster than any refill here), until a 429 comes. */
 async function drainBucket(baseURL: string, apiKey: string): Promise<void> {
   const client = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
-  for (let i = 0; i < 100_000; i++) {
-    try {
-      await client.vectorStores.list({ limit: 1 });
-    } catch (error) {
-      if (error instanceof RateLimitError) return;
-      throw error;
-    }
+  for (let round = 0; round < 1000; round++) {
+    const answers = await Promise.allSettled(
+      Array.from({ length: 64 }, () => client.vectorStores.list({ limit: 1 })),
+    );
+    if (answers.some((answer) => answer.status === 'rejected' && answer.reason instanceof RateLimitError))
+      return;
   }
+  throw new Error('The emulator never answered 429: is its rate limit set?');
 }
 
 async function rateRow(server: string, perSecond: number) {
