@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { freePort } from '../../src/db/embedded-postgres.ts';
 import { AccountService } from '../../src/services/account.service.ts';
@@ -78,20 +77,7 @@ export async function createConnectedAccount(
   return { id: account.id, apiKey };
 }
 
-/** Polls until `read` gives a value. Generous: a loaded machine compiles TypeScript slowly. */
-export async function waitFor<T>(
-  read: () => Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value) return value;
-    await sleep(100);
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+export { waitFor } from '../support/wait-for.ts';
 
 export async function graphqlAt<T = any>(
   port: number,

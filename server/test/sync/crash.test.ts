@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../support/wait-for.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSyncHarness, mirrorState, remoteState, type SyncHarness } from './harness.ts';
 
@@ -14,21 +14,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-/** Polls until `read` gives a value; generous, because the child compiles TypeScript on a busy machine. */
-async function waitFor<T>(
-  read: () => Promise<T | null | undefined>,
-  what: string,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value) return value;
-    await sleep(25);
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 describe('a sync process killed mid-run', () => {
   it('leaves a RUNNING row that the next start marks FAILED, and the next run converges without duplicates', async () => {

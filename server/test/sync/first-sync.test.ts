@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncJob } from '../../src/jobs/sync.job.ts';
 import type { StartSyncRequest } from '../../src/services/sync/sync.service.ts';
-import { waitFor } from '../scale/cluster.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { createSyncHarness, mirrorState, remoteState, type SyncHarness } from './harness.ts';
 
 let h: SyncHarness | undefined;
