@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asMirrorWriter } from '../../src/db/mirror-writer.ts';
 import { GIB } from '../../src/domain/storage-cost.ts';
 import { createAccount, createToken, createVectorStore } from '../factories/index.ts';
 import { createFile, linkFile } from '../factories/orphans.ts';
@@ -217,6 +218,9 @@ describe('storage cost and costly stores', () => {
       { usageBytes: 2 * GIB, estimatedDailyCostUsd: 0 }, // local: OpenAI bills nothing
       { usageBytes: GIB, estimatedDailyCostUsd: expect.closeTo(0.1, 12) },
     ]);
-    await database.dataSource.query(`DELETE FROM vector_store WHERE id = ANY($1)`, [[local.id, expired.id]]);
+    // The expired one is a mirror: only a transaction that speaks for the sync may remove it.
+    await asMirrorWriter(database.dataSource, 'sync', (manager) =>
+      manager.query(`DELETE FROM vector_store WHERE id = ANY($1)`, [[local.id, expired.id]]),
+    );
   });
 });

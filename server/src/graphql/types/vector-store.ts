@@ -270,6 +270,7 @@ export const STORE_LIST_FIELDS: ReadonlySet<string> = new Set([
   'lastActiveAt',
   'usageBytes',
   'fileCounts',
+  'countDrift',
   'files',
   'createdAt',
   'syncedAt',
