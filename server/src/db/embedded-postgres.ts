@@ -76,7 +76,7 @@ class Tail {
 
 /**
  * Runs one PostgreSQL program as the placement's user. A child that cannot be spawned emits
- * `'error'` (EACCES, ENOENT): it becomes this promise's rejection, never an unhandled event.
+ * `'error'` (EACCES, ENOENT): every caller turns it into a rejection, never an unhandled event.
  */
 function spawnAs(placement: PostgresPlacement, program: string, args: string[]): ChildProcess {
   return spawn(path.join(placement.nativeDir, 'bin', program), args, {
