@@ -51,7 +51,13 @@ buildIfStale('server', '@vs-align/server', serverSources(), serverBuilt());
 const webDir = path.join(root, 'web');
 const webMain = path.join(webDir, 'build', 'index.js');
 const webBuilt = existsSync(webMain) ? statSync(webMain).mtimeMs : 0;
-buildIfStale('web app', '@vs-align/web', newestMtime(webDir, ['build', 'test-results']), webBuilt);
+// Tests and their screenshots are not part of the build.
+buildIfStale(
+  'web app',
+  '@vs-align/web',
+  newestMtime(webDir, ['build', 'test-results', 'e2e', 'new-user']),
+  webBuilt,
+);
 
 const children = [];
 let stopping = false;
