@@ -22,6 +22,11 @@ import { StoreFilesWriter } from './store-files-writer.ts';
 const MAX_RECORDED_ERRORS = 100;
 /** Page writes in flight: a few more than the pool's connections, so the pool never waits for work. */
 const WRITE_SLOTS = 16;
+/**
+ * Stores listed at once, whatever the limiter allows: each holds a page until it is written, and past
+ * this many it is the database, not OpenAI, that they wait for (more only adds memory and contention).
+ */
+const MAX_LISTINGS = 32;
 /** Files written per statement: a 10,000-File page goes in a few slices. */
 const FILE_WRITE_SLICE = 2_000;
 
@@ -74,7 +79,7 @@ export class AccountSync {
   ) {
     this.run = progress.run;
     this.storeFiles = new StoreFilesWriter(writer);
-    this.listingSlots = new Semaphore(plan.concurrency);
+    this.listingSlots = new Semaphore(Math.min(plan.concurrency, MAX_LISTINGS));
     this.writeSlots = new Semaphore(WRITE_SLOTS);
   }
 

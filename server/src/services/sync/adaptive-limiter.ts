@@ -21,7 +21,7 @@ export interface Permit {
 
 /** Latency this far above the best seen means OpenAI (or the path to it) is queueing our requests. */
 const LATENCY_TOLERANCE = 2;
-const BASELINE_DRIFT = 1.001;
+const BASELINE_DRIFT = 1.0001;
 /** Multiplicative decreases: of the concurrency limit on a 429 or an error, on rising latency. */
 const BACKOFF = 0.75;
 const LATENCY_BACKOFF = 0.95;
@@ -175,7 +175,7 @@ export class AdaptiveLimiter {
       while (this.recentOks.length > 0 && this.recentOks[0]! < now - WINDOW_MS) this.recentOks.shift();
       this.smoothedLatencyMs =
         this.smoothedLatencyMs === 0 ? latencyMs : this.smoothedLatencyMs * 0.9 + latencyMs * 0.1;
-      // The baseline is the lowest smoothed latency, forgotten slowly (it doubles in ~700 answers):
+      // The baseline is the lowest smoothed latency, forgotten slowly (it doubles in ~7,000 answers):
       // one lucky answer must not set it, and yesterday's quiet network must not hold it down.
       this.bestLatencyMs = Math.min(this.smoothedLatencyMs, this.bestLatencyMs * BASELINE_DRIFT);
       if (this.smoothedLatencyMs > this.bestLatencyMs * LATENCY_TOLERANCE) {
