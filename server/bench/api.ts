@@ -279,7 +279,7 @@ async function baselinePage(pool: pg.Pool, token: string): Promise<string | null
 
 const UI_LIST_SQL = `SELECT id, name, source, backend, status, external_id, expires_at, usage_bytes, synced_at,
          expiration_days, file_count_in_progress, file_count_completed, file_count_failed,
-         file_count_cancelled, file_count_total, created_at
+         file_count_cancelled, file_count_total, files_listed_count, created_at
     FROM vector_store WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`;
 
 interface UiListRow extends StoreRow {
@@ -288,6 +288,7 @@ interface UiListRow extends StoreRow {
   expires_at: Date | null;
   synced_at: Date | null;
   expiration_days: number | null;
+  files_listed_count: number | null;
 }
 
 /** The web app's list page by hand: one more row than the page tells whether another follows. */
@@ -322,6 +323,10 @@ async function baselineUiList(pool: pg.Pool, accountId: string): Promise<string>
           cancelled: s.file_count_cancelled,
           total: s.file_count_total,
         },
+        countDrift:
+          s.source === 'cache' && s.files_listed_count !== null && s.files_listed_count !== s.file_count_total
+            ? { reported: s.file_count_total, listed: s.files_listed_count }
+            : null,
       },
     };
   });
