@@ -222,6 +222,18 @@ interface LinkRow {
   bytes: string;
 }
 
+/** The store fields both baselines answer as the GraphQL server does: cursor, global id, counts. */
+const cursorOf = (s: StoreRow) =>
+  Buffer.from(JSON.stringify([s.created_at.toISOString(), s.id])).toString('base64url');
+const globalIdOf = (s: StoreRow) => Buffer.from(`VectorStore:${s.id}`).toString('base64');
+const fileCountsOf = (s: StoreRow) => ({
+  inProgress: s.file_count_in_progress,
+  completed: s.file_count_completed,
+  failed: s.file_count_failed,
+  cancelled: s.file_count_cancelled,
+  total: s.file_count_total,
+});
+
 async function baselinePage(pool: pg.Pool, token: string): Promise<string | null> {
   const auth = await pool.query<{ account_id: string }>({
     name: 'auth',
@@ -255,20 +267,14 @@ async function baselinePage(pool: pg.Pool, token: string): Promise<string | null
       vectorStores: {
         totalCount: count.rows[0]!.n,
         edges: page.rows.map((s) => ({
-          cursor: Buffer.from(JSON.stringify([s.created_at.toISOString(), s.id])).toString('base64url'),
+          cursor: cursorOf(s),
           node: {
-            id: Buffer.from(`VectorStore:${s.id}`).toString('base64'),
+            id: globalIdOf(s),
             name: s.name,
             source: s.source.toUpperCase(),
             status: s.status.toUpperCase(),
             usageBytes: Number(s.usage_bytes),
-            fileCounts: {
-              inProgress: s.file_count_in_progress,
-              completed: s.file_count_completed,
-              failed: s.file_count_failed,
-              cancelled: s.file_count_cancelled,
-              total: s.file_count_total,
-            },
+            fileCounts: fileCountsOf(s),
             files: { edges: filesOf.get(s.id) },
           },
         })),
@@ -302,9 +308,9 @@ async function baselineUiList(pool: pg.Pool, accountId: string): Promise<string>
   const edges = rows.map((s) => {
     const usageBytes = Number(s.usage_bytes);
     return {
-      cursor: Buffer.from(JSON.stringify([s.created_at.toISOString(), s.id])).toString('base64url'),
+      cursor: cursorOf(s),
       node: {
-        id: Buffer.from(`VectorStore:${s.id}`).toString('base64'),
+        id: globalIdOf(s),
         name: s.name,
         source: s.source.toUpperCase(),
         backend: s.backend.toUpperCase(),
@@ -316,13 +322,7 @@ async function baselineUiList(pool: pg.Pool, accountId: string): Promise<string>
         syncedAt: s.synced_at?.toISOString() ?? null,
         costlyWithoutExpiration:
           s.backend === 'openai' && s.status !== 'expired' && usageBytes > 0 && s.expiration_days === null,
-        fileCounts: {
-          inProgress: s.file_count_in_progress,
-          completed: s.file_count_completed,
-          failed: s.file_count_failed,
-          cancelled: s.file_count_cancelled,
-          total: s.file_count_total,
-        },
+        fileCounts: fileCountsOf(s),
         countDrift:
           s.source === 'cache' && s.files_listed_count !== null && s.files_listed_count !== s.file_count_total
             ? { reported: s.file_count_total, listed: s.files_listed_count }
