@@ -47,17 +47,19 @@ async function roundTrip(
 }
 
 describe('AdaptiveLimiter', () => {
-  it('doubles its concurrency each round trip while latency is flat and nothing fails (slow start)', async () => {
+  it('grows its concurrency by one each round trip while latency is flat and nothing fails', async () => {
     const clock = new FakeClock();
     const l = limiter(clock, { initialConcurrency: 4 });
     const windows: number[] = [];
-    for (let i = 0; i < 4; i++) windows.push(await roundTrip(l, clock, 20));
-    expect(windows).toEqual([4, 8, 16, 32]);
+    for (let i = 0; i < 5; i++) windows.push(await roundTrip(l, clock, 20));
+    expect(windows).toEqual([4, 5, 6, 7, 8]);
   });
 
   it('never exceeds its configured concurrency bound', async () => {
     const clock = new FakeClock();
     const l = limiter(clock, { maxConcurrency: 10 });
+    for (let i = 0; i < 10; i++) await roundTrip(l, clock, 20);
+    expect(l.limits.concurrency).toBe(10);
     for (let i = 0; i < 10; i++) await roundTrip(l, clock, 20);
     expect(l.limits.concurrency).toBe(10);
   });
@@ -73,24 +75,21 @@ describe('AdaptiveLimiter', () => {
     expect(l.limits.concurrency).toBe(4);
   });
 
-  it('shrinks by a quarter on a 429, once per round trip however many requests were told', async () => {
+  it('halves on a 429, once per round trip however many requests were told', async () => {
     const clock = new FakeClock();
-    const l = limiter(clock, { initialConcurrency: 4 });
-    for (let i = 0; i < 3; i++) await roundTrip(l, clock, 20);
-    expect(l.limits.concurrency).toBe(32);
+    const l = limiter(clock, { initialConcurrency: 32 });
+    await roundTrip(l, clock, 20);
+    expect(l.limits.concurrency).toBe(33);
     await roundTrip(l, clock, 20, 'throttled');
-    expect(l.limits.concurrency).toBe(24);
-    expect(l.counts.throttled).toBe(32);
+    expect(l.limits.concurrency).toBe(16);
+    expect(l.counts.throttled).toBe(33);
   });
 
-  it('grows by about one per round trip after the first congestion (additive increase)', async () => {
+  it('shrinks by a quarter on a 5xx or a reset', async () => {
     const clock = new FakeClock();
-    const l = limiter(clock, { initialConcurrency: 8 });
+    const l = limiter(clock, { initialConcurrency: 32 });
     await roundTrip(l, clock, 20, 'failed');
-    expect(l.limits.concurrency).toBe(6);
-    for (let i = 0; i < 5; i++) await roundTrip(l, clock, 20);
-    expect(l.limits.concurrency).toBeGreaterThanOrEqual(10);
-    expect(l.limits.concurrency).toBeLessThanOrEqual(11);
+    expect(l.limits.concurrency).toBe(24);
   });
 
   it('backs off while latency rises above twice the best seen', async () => {
@@ -102,28 +101,75 @@ describe('AdaptiveLimiter', () => {
     expect(l.limits.concurrency).toBeLessThan(before);
   });
 
-  it('after a 429, holds the rate just under what succeeded, then lets it grow slowly', async () => {
+  /** One request at a time, `gapMs` apart, each answered with `outcome` after 10 ms. */
+  async function paced(
+    l: AdaptiveLimiter,
+    clock: FakeClock,
+    count: number,
+    gapMs: number,
+    outcome: 'ok' | 'throttled' = 'ok',
+  ) {
+    for (let i = 0; i < count; i++) {
+      const permit = await l.acquire();
+      clock.ms += gapMs;
+      permit.release(outcome, 10);
+    }
+  }
+
+  it('measures the allowed rate from what still gets through between 429s, not from the burst before', async () => {
     const clock = new FakeClock();
     const l = limiter(clock, { initialConcurrency: 10 });
+    // A saved-up burst goes through at 1,000 a second, then OpenAI's bucket is empty.
+    await paced(l, clock, 100, 1);
+    await paced(l, clock, 1, 1, 'throttled');
+    // The first 429 measures nothing: the rate stays unset and everybody waits one round trip.
     expect(l.limits.requestsPerSecond).toBeNull();
-    // 100 successes a second for two seconds, then OpenAI says 429.
-    for (let i = 0; i < 200; i++) {
-      const permit = await l.acquire();
-      clock.ms += 10;
-      permit.release('ok', 10);
-    }
-    const told = await l.acquire();
-    told.release('throttled', 10);
-    expect(l.limits.requestsPerSecond).toBeGreaterThanOrEqual(89);
-    expect(l.limits.requestsPerSecond).toBeLessThanOrEqual(92);
+    const pausedAt = clock.ms;
+    await paced(l, clock, 1, 0);
+    expect(clock.ms - pausedAt).toBeGreaterThanOrEqual(10);
+    // What still gets through is its refill rate: 10 answers in 200 ms, then the next 429.
+    await paced(l, clock, 9, 20);
+    await paced(l, clock, 1, 20, 'throttled');
+    // 10 in ~0.21 s = ~48 a second, kept with a 10 % margin (not the 1,000 a second of the burst).
+    expect(l.limits.requestsPerSecond).toBeGreaterThanOrEqual(40);
+    expect(l.limits.requestsPerSecond).toBeLessThanOrEqual(45);
+  });
 
-    clock.sleeps.length = 0;
+  it('after a lone 429 at a known rate, holds what succeeded in the last second, then grows 5 % a second', async () => {
+    const clock = new FakeClock();
+    const l = limiter(clock, { initialConcurrency: 10 });
+    // An episode of 429s measures ~200 a second (see above) …
+    await paced(l, clock, 1, 1, 'throttled');
+    await paced(l, clock, 150, 5);
+    await paced(l, clock, 1, 1, 'throttled');
+    expect(l.limits.requestsPerSecond).toBeGreaterThan(170);
+    // … then after more than a second without one, OpenAI allows 100 a second and says 429 once.
+    clock.ms += 1100;
+    await paced(l, clock, 100, 10);
+    await paced(l, clock, 1, 0, 'throttled');
+    expect(l.limits.requestsPerSecond).toBeGreaterThanOrEqual(89);
+    expect(l.limits.requestsPerSecond).toBeLessThanOrEqual(91);
+
+    // Resting on 100 answers, it grows 5 % a second: 90 requests at ~90 a second take about a second.
     const started = clock.ms;
     for (let i = 0; i < 90; i++) (await l.acquire()).release('ok', 0);
-    // 90 requests at 90 a second (a tenth of a second of burst) take about a second.
     expect(clock.ms - started).toBeGreaterThan(850);
     expect(l.limits.requestsPerSecond).toBeGreaterThan(92);
     expect(l.limits.requestsPerSecond).toBeLessThan(97);
+  });
+
+  it('grows an estimate that rests on a handful of answers ten times faster', async () => {
+    const clock = new FakeClock();
+    const l = limiter(clock, { initialConcurrency: 10 });
+    // Two 429s a round trip apart and nothing between: at most one answer per 20 ms.
+    await paced(l, clock, 1, 10, 'throttled');
+    await paced(l, clock, 1, 10, 'throttled');
+    expect(l.limits.requestsPerSecond).toBe(45);
+    const started = clock.ms;
+    for (let i = 0; i < 45; i++) (await l.acquire()).release('ok', 0);
+    // 45 requests from 45 a second growing 50 % a second: well under a second, and a higher rate.
+    expect(clock.ms - started).toBeLessThan(800);
+    expect(l.limits.requestsPerSecond).toBeGreaterThan(60);
   });
 
   it('keeps the rate within its configured bound', async () => {

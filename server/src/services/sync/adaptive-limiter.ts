@@ -22,23 +22,29 @@ export interface Permit {
 /** Latency this far above the best seen means OpenAI (or the path to it) is queueing our requests. */
 const LATENCY_TOLERANCE = 2;
 const BASELINE_DRIFT = 1.0001;
-/** Multiplicative decreases: of the concurrency limit on a 429 or an error, on rising latency. */
+/** Multiplicative decreases of the concurrency limit: on a 5xx or a reset, on a 429, on rising latency. */
 const BACKOFF = 0.75;
+const THROTTLE_BACKOFF = 0.5;
 const LATENCY_BACKOFF = 0.95;
-/** After a 429 the rate is set just under what succeeded in the last second, then grows 5 % a second. */
+/** A measured rate is kept with this margin, then grows 5 % a second (50 % while it rests on < 10 answers). */
 const RATE_MARGIN = 0.9;
 const RATE_GROWTH_PER_SECOND = 0.05;
+const UNSURE_RATE_GROWTH_PER_SECOND = 0.5;
+const SURE_SAMPLES = 10;
 const WINDOW_MS = 1000;
 
 /**
  * How fast one account may call OpenAI, found while calling it. Two laws, one per limit:
- * - Concurrency (requests in flight), AIMD with a latency signal, as TCP does: it doubles every
- *   round trip until the first sign of congestion (slow start), then grows by one per round trip
- *   while latency stays within twice its baseline (the lowest smoothed latency, slowly forgotten); it shrinks by a quarter on a 429, a 5xx or a
- *   reset, and a little while latency rises.
- * - Rate (requests per second), unlimited until OpenAI first answers 429; then just under what
- *   succeeded in the last second, growing slowly until the next 429. Concurrency alone cannot hold
- *   a rate finer than one request per round trip.
+ * - Concurrency (requests in flight), AIMD with a latency signal, as TCP does: it grows by one per
+ *   round trip while latency stays within twice its baseline (the lowest smoothed latency, slowly
+ *   forgotten); it halves on a 429, shrinks by a quarter on a 5xx or a reset, and a little while
+ *   latency rises. There is no exponential slow start: OpenAI's limits are token buckets that hold
+ *   a minute's allowance, and a window that doubles every round trip overshoots an empty bucket by
+ *   half of its capacity (half of them 429s) where one that grows linearly overshoots by √(2 ×
+ *   capacity).
+ * - Rate (requests per second), unlimited until OpenAI first answers 429; then measured from what
+ *   still got through while OpenAI was refusing (see `learnFromThrottle`), and grown slowly until
+ *   the next 429. Concurrency alone cannot hold a rate finer than one request per round trip.
  * A decrease happens at most once per round trip: the requests already in flight when the first
  * 429 came carry no news. `Retry-After` pauses every caller. Both limits stay within their bounds.
  */
@@ -47,7 +53,6 @@ export class AdaptiveLimiter {
   private rate = Infinity;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
-  private slowStart = true;
   private bestLatencyMs = Infinity;
   private smoothedLatencyMs = 0;
   private lastDecreaseAt = -Infinity;
@@ -55,11 +60,14 @@ export class AdaptiveLimiter {
   private tokens = 1;
   private refilledAt: number;
   private pausedUntil = 0;
-  private firstRequestAt = Infinity;
   /** How many times every slot was taken: a request that saw it rise used the whole limit. */
   private fullTimes = 0;
   /** Completion times of successful requests in the last second (a ring would do; a second is small). */
   private readonly recentOks: number[] = [];
+  /** Times of the 429s of the last second. */
+  private readonly recentThrottles: number[] = [];
+  /** How many answers the current rate estimate was measured on. */
+  private rateSamples = 0;
   /** Totals since this limiter was made. */
   readonly counts = { requests: 0, throttled: 0, failed: 0 };
   private readonly now: () => number;
@@ -76,9 +84,14 @@ export class AdaptiveLimiter {
   /** The current limits, for metrics and the run's row. */
   get limits(): { concurrency: number; requestsPerSecond: number | null } {
     return {
-      concurrency: Math.floor(this.concurrency),
+      concurrency: this.slots,
       requestsPerSecond: Number.isFinite(this.rate) ? Math.round(this.rate * 10) / 10 : null,
     };
+  }
+
+  /** Requests allowed in flight (the limit grows in fractions; rounding must not eat a whole one). */
+  private get slots(): number {
+    return Math.floor(this.concurrency + 1e-9);
   }
 
   /** Waits for a pause to end, a slot in flight and a token of the rate, in that order. */
@@ -92,12 +105,11 @@ export class AdaptiveLimiter {
       throw error;
     }
     this.counts.requests++;
-    this.firstRequestAt = Math.min(this.firstRequestAt, this.now());
     // Only a limit in use may grow: idle headroom proves nothing about OpenAI. A request counts as
     // using it when every slot was taken at some point while it was in flight.
-    if (this.inFlight >= Math.floor(this.concurrency)) this.fullTimes++;
+    if (this.inFlight >= this.slots) this.fullTimes++;
     const fullBefore = this.fullTimes;
-    const fullAtStart = this.inFlight >= Math.floor(this.concurrency);
+    const fullAtStart = this.inFlight >= this.slots;
     let released = false;
     return {
       release: (outcome, latencyMs) => {
@@ -122,7 +134,7 @@ export class AdaptiveLimiter {
   }
 
   private async waitForSlot(signal?: AbortSignal): Promise<void> {
-    while (this.inFlight >= Math.floor(this.concurrency)) {
+    while (this.inFlight >= this.slots) {
       signal?.throwIfAborted();
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
@@ -146,7 +158,7 @@ export class AdaptiveLimiter {
   }
 
   private wakeWaiters(): void {
-    let room = Math.floor(this.concurrency) - this.inFlight;
+    let room = this.slots - this.inFlight;
     while (room-- > 0 && this.waiting.length > 0) this.waiting.shift()!();
   }
 
@@ -181,10 +193,7 @@ export class AdaptiveLimiter {
       if (this.smoothedLatencyMs > this.bestLatencyMs * LATENCY_TOLERANCE) {
         this.decrease(now, LATENCY_BACKOFF);
       } else if (saturated) {
-        this.concurrency = Math.min(
-          this.options.maxConcurrency,
-          this.concurrency + (this.slowStart ? 1 : 1 / this.concurrency),
-        );
+        this.concurrency = Math.min(this.options.maxConcurrency, this.concurrency + 1 / this.slots);
         this.wakeWaiters();
       }
       this.growRate(now);
@@ -192,25 +201,52 @@ export class AdaptiveLimiter {
     }
     if (outcome === 'throttled') {
       this.counts.throttled++;
-      if (this.decrease(now, BACKOFF)) {
-        // What got through in the last second (or since the first request) is what OpenAI allows.
-        const observedMs = Math.min(WINDOW_MS, Math.max(now - this.firstRequestAt, 100));
-        const allowed = Math.max(1, this.recentOks.length / (observedMs / 1000));
-        this.rate = Math.min(this.options.maxRequestsPerSecond, Math.min(this.rate, allowed) * RATE_MARGIN);
-        this.rateUpdatedAt = now;
-      }
+      this.learnFromThrottle(now);
       return;
     }
     this.counts.failed++;
     this.decrease(now, BACKOFF);
   }
 
+  /**
+   * A 429 says OpenAI's bucket for this key is empty. While it stays empty, what still gets through
+   * is exactly its refill rate: the successes since the earliest 429 of the last second, over the
+   * time since, are the allowed rate (measured once they span a round trip). A lone 429 at a known
+   * rate means the rate grew just past it: what succeeded in the last second is the new estimate.
+   * The first 429 of all can measure nothing (what succeeded before it may have been a saved-up
+   * burst), so callers wait one round trip while the requests in flight bring the news.
+   */
+  private learnFromThrottle(now: number): void {
+    while (this.recentThrottles.length > 0 && this.recentThrottles[0]! < now - WINDOW_MS)
+      this.recentThrottles.shift();
+    const since = this.recentThrottles[0];
+    this.recentThrottles.push(now);
+    const decreased = this.decrease(now, THROTTLE_BACKOFF);
+    if (since !== undefined && now - since >= this.roundTrip()) {
+      const successes = this.recentOks.filter((at) => at > since).length;
+      this.setRate(now, Math.max(1, successes) / ((now - since) / 1000), successes);
+    } else if (since === undefined && Number.isFinite(this.rate)) {
+      const successes = this.recentOks.filter((at) => at > now - WINDOW_MS).length;
+      this.setRate(now, Math.max(1, successes) / (WINDOW_MS / 1000), successes);
+    } else if (decreased && !Number.isFinite(this.rate)) {
+      this.pauseFor(this.roundTrip());
+    }
+  }
+
+  private setRate(now: number, allowed: number, samples: number): void {
+    this.rate = Math.min(this.options.maxRequestsPerSecond, allowed * RATE_MARGIN);
+    this.rateSamples = samples;
+    this.rateUpdatedAt = now;
+  }
+
+  private roundTrip(): number {
+    return Math.max(this.smoothedLatencyMs, 10);
+  }
+
   /** Shrinks the concurrency limit unless it shrank less than a round trip ago; says if it did. */
   private decrease(now: number, factor: number): boolean {
-    const roundTrip = Math.max(this.smoothedLatencyMs, 10);
-    if (now - this.lastDecreaseAt < roundTrip) return false;
+    if (now - this.lastDecreaseAt < this.roundTrip()) return false;
     this.lastDecreaseAt = now;
-    this.slowStart = false;
     this.concurrency = Math.max(1, this.concurrency * factor);
     return true;
   }
@@ -219,9 +255,8 @@ export class AdaptiveLimiter {
     if (!Number.isFinite(this.rate)) return;
     const elapsed = (now - this.rateUpdatedAt) / 1000;
     this.rateUpdatedAt = now;
-    this.rate = Math.min(
-      this.options.maxRequestsPerSecond,
-      this.rate * (1 + RATE_GROWTH_PER_SECOND * elapsed),
-    );
+    // An estimate from a handful of answers may be far under the truth: it grows faster.
+    const growth = this.rateSamples < SURE_SAMPLES ? UNSURE_RATE_GROWTH_PER_SECOND : RATE_GROWTH_PER_SECOND;
+    this.rate = Math.min(this.options.maxRequestsPerSecond, this.rate * (1 + growth * elapsed));
   }
 }
