@@ -6,13 +6,8 @@ import {
   type RejectedObject,
 } from '../../openai/remote-objects.ts';
 import { ApiKeyRejectedError } from './api-key-rejection.ts';
-import {
-  ListedIds,
-  MirrorWriter,
-  remoteStoreFields,
-  remoteSummary,
-  type LocalStore,
-} from './mirror-writer.ts';
+import { ListingLedger } from './listing-ledger.ts';
+import { MirrorWriter, remoteStoreFields, remoteSummary, type LocalStore } from './mirror-writer.ts';
 import type { RemoteReader, RemoteVectorStore } from './remote-reader.ts';
 import type { RunProgress } from './run-progress.ts';
 import { Semaphore } from './semaphore.ts';
@@ -70,6 +65,8 @@ export class AccountSync {
   private droppedErrors = 0;
   /** Set when OpenAI refused the key: the run then ends FAILED with that reason alone. */
   private keyRejection: ApiKeyRejectedError | null = null;
+  /** The ids the listings returned, in PostgreSQL: memory does not grow with the account. */
+  private readonly listed: ListingLedger;
 
   constructor(
     private readonly reader: RemoteReader,
@@ -78,12 +75,22 @@ export class AccountSync {
     private readonly plan: AccountSyncPlan,
   ) {
     this.run = progress.run;
+    this.listed = new ListingLedger(writer.db, this.run.id);
     this.storeFiles = new StoreFilesWriter(writer);
     this.listingSlots = new Semaphore(Math.min(plan.concurrency, MAX_LISTINGS));
     this.writeSlots = new Semaphore(WRITE_SLOTS);
   }
 
   async execute(): Promise<void> {
+    await ListingLedger.clearAbandoned(this.writer.db);
+    try {
+      await this.executeListings();
+    } finally {
+      await this.listed.clear();
+    }
+  }
+
+  private async executeListings(): Promise<void> {
     const files = this.syncFileObjects();
     // Keep the Files listing's failure for the end: the stores must still be synced.
     files.catch(() => {});
@@ -104,7 +111,7 @@ export class AccountSync {
     const listing = await files.catch(() => null);
     if (listing) {
       this.setPhase('cleanup');
-      if (listing.complete) await this.writer.removeFilesNotIn(listing.listed, listing.startedAt);
+      if (listing.complete) await this.writer.removeFilesNotIn(this.listed, listing.startedAt);
     } else listingFailed = true;
 
     if (this.keyRejection) throw this.keyRejection;
@@ -150,7 +157,6 @@ export class AccountSync {
     // on, so memory does not grow with the number of stores in the account.
     const maxPending = this.plan.concurrency * 4 + 100;
     const pending = new Set<Promise<void>>();
-    const listed = new Set<string>();
     // A store whose id cannot be read cannot be told apart from a deleted one: no removal then.
     let everyStoreIdentified = true;
     try {
@@ -159,11 +165,17 @@ export class AccountSync {
         for (const bad of rejected) {
           this.recordRejected('vector store', bad, bad.id);
           if (bad.id === null) everyStoreIdentified = false;
-          else listed.add(bad.id);
         }
+        await this.listed.record(
+          's',
+          rejected.flatMap((bad) => (bad.id === null ? [] : [bad.id])),
+        );
         // A store created while the listing pages could show up twice: sync it once.
-        const page = data.filter((store) => !listed.has(store.id));
-        for (const store of page) listed.add(store.id);
+        const firstSeen = await this.listed.record(
+          's',
+          data.map((store) => store.id),
+        );
+        const page = data.filter((store) => firstSeen.has(store.id));
         this.run.storesTotal += page.length;
         const toList = await this.writeStores(page);
         for (const { store, localId } of toList) {
@@ -182,7 +194,7 @@ export class AccountSync {
     await Promise.all(pending);
     if (!everyStoreIdentified) return;
     this.setPhase('cleanup');
-    const removed = await this.writer.removeStoresNotIn([...listed]);
+    const removed = await this.writer.removeStoresNotIn(this.listed);
     this.run.storesRemoved += removed.stores;
     this.run.filesRemoved += removed.links;
   }
@@ -302,22 +314,23 @@ export class AccountSync {
   }
 
   /**
-   * Lists every File (10,000 a page) and mirrors its metadata; the ids feed the final removal. Each
-   * page is let go once written: only its ids are kept, as compact text (see ListedIds).
+   * Lists every File (10,000 a page) and mirrors its metadata; the ids, recorded in the ledger, feed
+   * the final removal. Each page is let go once written.
    */
-  private async syncFileObjects(): Promise<{ listed: ListedIds; startedAt: Date; complete: boolean }> {
+  private async syncFileObjects(): Promise<{ startedAt: Date; complete: boolean }> {
     const startedAt = await this.writer.now();
-    const listed = new ListedIds();
     let everyFileIdentified = true;
     try {
       for await (const { data: page, rejected } of this.reader.filePages()) {
-        listed.add(page.map((file) => file.id));
         // An unreadable File keeps its mirror row as it was; without an id, none can be proven gone.
         for (const bad of rejected) {
           this.recordRejected('File', bad, null);
           if (bad.id === null) everyFileIdentified = false;
         }
-        listed.add(rejected.flatMap((bad) => (bad.id === null ? [] : [bad.id])));
+        await this.listed.record('f', [
+          ...page.map((file) => file.id),
+          ...rejected.flatMap((bad) => (bad.id === null ? [] : [bad.id])),
+        ]);
         // Written in slices: each statement's rows and JSON text are garbage before the next is built,
         // rather than a whole 10,000-File page's worth held across one long write.
         const syncedAt = new Date();
@@ -330,7 +343,7 @@ export class AccountSync {
       this.recordError(null, error);
       throw error;
     }
-    return { listed, startedAt, complete: everyFileIdentified };
+    return { startedAt, complete: everyFileIdentified };
   }
 
   private recordRejected(kind: string, bad: RejectedObject, vectorStoreExternalId: string | null): void {

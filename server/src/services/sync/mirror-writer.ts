@@ -3,36 +3,8 @@ import { asMirrorWriter } from '../../db/mirror-writer.ts';
 import { PreparedStatements } from '../../db/prepared-statements.ts';
 import { policyFromOpenAI, policyToColumn } from '../../domain/expiration.ts';
 import { ValidationError } from '../errors.ts';
+import type { ListingLedger } from './listing-ledger.ts';
 import type { RemoteFile, RemoteVectorStore, RemoteVectorStoreFile } from './remote-reader.ts';
-
-/**
- * A set of ids as a jsonb object (`{"id": 1, ...}`) for "not among the listed ids" tests. PostgreSQL
- * keeps object keys sorted, so `set ? id` is a binary search: sweeping 100,000 rows against 100,000
- * listed ids stays linear, where `<> ALL(array)` or a NOT EXISTS over `unnest()` (whose row count the
- * planner guesses at 10) can turn quadratic.
- */
-function idSet(ids: string[]): string {
-  return JSON.stringify(Object.fromEntries(ids.map((id) => [id, 1])));
-}
-
-/**
- * The ids a listing returned, kept page by page as the text of `idSet` (`"id":1,...`) until the sweep
- * that needs them. A whole account's ids must be held until its listing is complete; as text they
- * take about one byte a character, where an array of strings costs about twice that (a header per
- * string and a slot per element) and a Set more again.
- */
-export class ListedIds {
-  private readonly pages: string[] = [];
-
-  add(ids: string[]): void {
-    if (ids.length > 0) this.pages.push(ids.map((id) => `${JSON.stringify(id)}:1`).join(','));
-  }
-
-  /** A jsonb object of all ids (repeated keys collapse into one). */
-  toJson(): string {
-    return `{${this.pages.join(',')}}`;
-  }
-}
 
 /** What sync needs to know of a local row before writing a page of remote stores. */
 export interface LocalStore {
@@ -150,7 +122,7 @@ export class MirrorWriter {
   private readonly statements: PreparedStatements;
 
   constructor(
-    private readonly db: DataSource,
+    readonly db: DataSource,
     private readonly accountId: string,
   ) {
     this.statements = new PreparedStatements(db);
@@ -338,20 +310,21 @@ export class MirrorWriter {
   }
 
   /** Removes mirrors whose store a complete listing did not contain; returns stores and links removed. */
-  async removeStoresNotIn(listed: string[]): Promise<{ stores: number; links: number }> {
+  async removeStoresNotIn(listed: ListingLedger): Promise<{ stores: number; links: number }> {
     const [counts] = await asMirrorWriter(this.db, 'sync', (manager) =>
       manager.query(
         `WITH doomed AS (
          SELECT id FROM vector_store vs
           WHERE vs.account_id = $1 AND vs.source = 'cache' AND vs.status <> 'deleting'
-            AND NOT ($2::jsonb ? vs.external_id)
+            AND NOT EXISTS (SELECT 1 FROM sync_listed_id l
+                             WHERE l.run_id = $2 AND l.kind = 's' AND l.external_id = vs.external_id)
        ), links AS (
          SELECT count(*)::int AS n FROM vector_store_file WHERE vector_store_id IN (SELECT id FROM doomed)
        ), gone AS (
          DELETE FROM vector_store WHERE id IN (SELECT id FROM doomed) RETURNING 1
        )
        SELECT (SELECT count(*)::int FROM gone) AS stores, (SELECT n FROM links) AS links`,
-        [this.accountId, idSet(listed)],
+        [this.accountId, listed.runId],
       ),
     );
     return counts;
@@ -415,18 +388,19 @@ export class MirrorWriter {
    * not contain. Rows created since it started (placeholders for files attached meanwhile) are kept for
    * the next listing to judge, and a File still linked to a local store is never touched.
    */
-  async removeFilesNotIn(listed: ListedIds, listingStartedAt: Date): Promise<number> {
+  async removeFilesNotIn(listed: ListingLedger, listingStartedAt: Date): Promise<number> {
     const [{ removed }] = await this.db.query(
       `WITH gone AS (
          DELETE FROM file f
           WHERE f.account_id = $1 AND f.source = 'cache' AND f.created_at < $3
-            AND NOT ($2::jsonb ? f.external_id)
+            AND NOT EXISTS (SELECT 1 FROM sync_listed_id s
+                             WHERE s.run_id = $2 AND s.kind = 'f' AND s.external_id = f.external_id)
             AND NOT EXISTS (SELECT 1 FROM vector_store_file l JOIN vector_store vs ON vs.id = l.vector_store_id
                              WHERE l.file_id = f.id AND vs.source <> 'cache')
          RETURNING 1
        )
        SELECT count(*)::int AS removed FROM gone`,
-      [this.accountId, listed.toJson(), listingStartedAt],
+      [this.accountId, listed.runId, listingStartedAt],
     );
     return removed;
   }
