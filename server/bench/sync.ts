@@ -23,8 +23,8 @@ import type {
  * every request after 20 ms. Each measured sync runs in a child process of its own, so its peak RSS
  * is the sync's alone (the emulator and the bench stay in this process). Baselines: the naive loop
  * (one request at a time, SDK auto-pagination) and the lower bound (minimal requests × latency ÷
- * concurrency). The full first sync and the 100,000-file sync run three times each, every time into
- * a fresh database, and the targets are judged on the medians.
+ * concurrency). The full first sync, the 100,000-file sync and the 1,000,000-File sync run three
+ * times each, every time into a fresh database, and the targets are judged on the medians.
  *
  * `BENCH_SYNC_CPU_PROF=<dir>` writes a CPU profile of each measured sync process into <dir>.
  */
@@ -156,6 +156,8 @@ export interface Setup {
   accountId: string;
   emulator: RunningEmulator;
   apiKey: string;
+  /** Replaces the database with a fresh one (and a new account), for another first sync. */
+  freshDatabase(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -169,34 +171,38 @@ export async function setUp(
   const name = `vs_bench_${process.pid}_${stores}_${filesPerStore}`;
   const admin = new pg.Client({ connectionString: `${serverUrl}/postgres` });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = `${serverUrl}/${name}`;
-  const db = createDataSource({ url, poolSize: 2 });
-  await db.initialize();
-  await db.runMigrations();
   const emulator = await startEmulator({ port: 0, attachDelayMs: 1 });
   const apiKey = `sk-bench-${stores}`;
   emulator.emulator.seed({ apiKey, stores, filesPerStore, orphanFiles });
   emulator.emulator.setFaults({ latencyMs });
-  const services = createServices(db, new SecretBox(SECRET));
-  const account = await services.accounts.createAccount({
-    name: `bench ${stores}`,
-    openaiApiKey: apiKey,
-    openaiBaseUrl: emulator.url,
-  });
-  await db.destroy();
-  return {
-    url,
-    accountId: account.id,
+  const setup: Setup = {
+    url: `${serverUrl}/${name}`,
+    accountId: '',
     emulator,
     apiKey,
+    freshDatabase: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name}`);
+      const db = createDataSource({ url: setup.url, poolSize: 2 });
+      await db.initialize();
+      await db.runMigrations();
+      const services = createServices(db, new SecretBox(SECRET));
+      const account = await services.accounts.createAccount({
+        name: `bench ${stores}`,
+        openaiApiKey: apiKey,
+        openaiBaseUrl: emulator.url,
+      });
+      await db.destroy();
+      setup.accountId = account.id;
+    },
     close: async () => {
       await emulator.close();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
   };
+  await setup.freshDatabase();
+  return setup;
 }
 
 /** Adds one file to each of `count` stores (their summaries change, as 5% of an account might). */
@@ -298,13 +304,27 @@ async function benchSyncOn(server: string): Promise<void> {
   // Peak RSS against account size: 20,000 files (above) and 100,000 files (5,000 stores × 20).
   const larges: ChildResult[] = [];
   for (let run = 1; run <= ROUNDS; run++) larges.push(await syncIntoFreshDatabase(server, 5000, 0));
+  // Peak RSS at 1,000,000 Files: the same 1,000 stores × 20, and 980,000 Files attached to none. The
+  // emulator is seeded once (that takes a while); each first sync goes into a fresh database.
+  const millions: ChildResult[] = [];
+  const million = await setUp(server, 1000, 980_000);
+  try {
+    for (let run = 1; run <= ROUNDS; run++) {
+      if (run > 1) await million.freshDatabase();
+      millions.push(await runChild({ mode: 'sync', url: million.url, accountId: million.accountId }));
+    }
+  } finally {
+    await million.close();
+  }
   const full = medianRun(fulls);
   const largeRun = medianRun(larges);
+  const millionRun = medianRun(millions);
   const list = (runs: ChildResult[], pick: (r: ChildResult) => string) => runs.map(pick).join(', ');
   console.log(
     `Sync: ${ROUNDS} runs each, the median shown. Full first sync: ${list(fulls, (r) => seconds(r.ms))}, ` +
       `peak RSS ${list(fulls, (r) => `${r.maxRssMb.toFixed(0)} MB`)}; 100,000 files: ` +
-      `${list(larges, (r) => seconds(r.ms))}, peak RSS ${list(larges, (r) => `${r.maxRssMb.toFixed(0)} MB`)}`,
+      `${list(larges, (r) => seconds(r.ms))}, peak RSS ${list(larges, (r) => `${r.maxRssMb.toFixed(0)} MB`)}; ` +
+      `1,000,000 Files: ${list(millions, (r) => seconds(r.ms))}, peak RSS ${list(millions, (r) => `${r.maxRssMb.toFixed(0)} MB`)}`,
   );
 
   const mb = (value: number | undefined) => (value === undefined ? '' : `${value.toFixed(0)} MB`);
@@ -323,11 +343,13 @@ async function benchSyncOn(server: string): Promise<void> {
     row('no-change resync', quiet),
     row('resync after 5% changed', changed),
     row('full sync, 100,000 files (median)', largeRun),
+    row('full sync, 1,000,000 Files (median)', millionRun),
   ]);
   const speedup = naive.ms / full.ms;
   const overBound = full.ms / lowerBoundMs;
   const quietShare = quiet.requests / full.requests;
   const rssGrowth = largeRun.maxRssMb / full.maxRssMb;
+  const millionGrowth = millionRun.maxRssMb / full.maxRssMb;
   console.table([
     {
       target: 'full sync ≥ 6× faster than naive',
@@ -348,6 +370,11 @@ async function benchSyncOn(server: string): Promise<void> {
       target: 'peak RSS 100k files < 1.5× RSS 20k files',
       measured: `${rssGrowth.toFixed(2)}×`,
       result: check(rssGrowth < 1.5),
+    },
+    {
+      target: 'peak RSS 1,000,000 Files ≤ 1.2× RSS 22,000 Files',
+      measured: `${millionRun.maxRssMb.toFixed(0)} MB / ${full.maxRssMb.toFixed(0)} MB = ${millionGrowth.toFixed(2)}×`,
+      result: check(millionGrowth <= 1.2),
     },
     {
       target: 'no-change resync ≤ 1.1× minimal requests (stores + Files pages)',
