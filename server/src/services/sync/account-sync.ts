@@ -111,7 +111,10 @@ export class AccountSync {
     const listing = await files.catch(() => null);
     if (listing) {
       this.setPhase('cleanup');
-      if (listing.complete) await this.writer.removeFilesNotIn(this.listed, listing.startedAt);
+      if (listing.complete) {
+        await this.listed.analyze();
+        await this.writer.removeFilesNotIn(this.listed, listing.startedAt);
+      }
     } else listingFailed = true;
 
     if (this.keyRejection) throw this.keyRejection;
@@ -194,6 +197,7 @@ export class AccountSync {
     await Promise.all(pending);
     if (!everyStoreIdentified) return;
     this.setPhase('cleanup');
+    await this.listed.analyze();
     const removed = await this.writer.removeStoresNotIn(this.listed);
     this.run.storesRemoved += removed.stores;
     this.run.filesRemoved += removed.links;

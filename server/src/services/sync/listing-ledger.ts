@@ -28,6 +28,15 @@ export class ListingLedger {
     return new Set(rows.map((row) => row.external_id));
   }
 
+  /**
+   * Call before a sweep joins against the ledger. The table's statistics are otherwise those of a
+   * moment it held other runs' ids (or none), and the planner, expecting a handful of rows, probes it
+   * by a sequential scan per mirror row: a 22,000-File sweep took 200 s that way instead of 50 ms.
+   */
+  async analyze(): Promise<void> {
+    await this.db.query(`ANALYZE sync_listed_id`);
+  }
+
   async clear(): Promise<void> {
     await this.db.query(`DELETE FROM sync_listed_id WHERE run_id = $1`, [this.runId]);
   }
