@@ -2,6 +2,7 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { AuditOutcome, AuditTarget } from '../db/entities/audit-event.entity.ts';
 import { ReadOnlyMirrorError } from '../services/errors.ts';
+import { isUuid } from '../services/ids.ts';
 import type { StagedUpload } from '../uploads/staged-upload.ts';
 import type { GraphQLContext } from './context.ts';
 
@@ -19,6 +20,11 @@ export interface MutationAudit {
   kind: string;
   targets(args: Record<string, any>, result: unknown): AuditTarget[];
   summary(args: Record<string, any>, result: unknown): Record<string, unknown>;
+  /**
+   * Read before the resolver runs, for what the mutation destroys (a deleted store's name, so the log
+   * can say which store it was). Merged into the summary. Costs one query: only where it matters.
+   */
+  before?(args: Record<string, any>, context: GraphQLContext): Promise<Record<string, unknown>>;
 }
 
 /** The local id and type named by a global id, or null when it is not one. */
@@ -84,6 +90,14 @@ export const mutationAudits: Record<string, MutationAudit> = {
     kind: 'DELETE_VECTOR_STORE',
     targets: ({ input }) => targets(target(input.id)),
     summary: () => ({}),
+    before: async ({ input }, context) => {
+      const id = target(input.id)?.id;
+      const store =
+        id && isUuid(id)
+          ? await context.services.vectorStores.findById(context.principal.accountId, id)
+          : null;
+      return store ? { name: store.name ?? store.externalId } : {};
+    },
   },
   uploadVectorStoreFile: {
     kind: 'UPLOAD_FILE',
@@ -164,6 +178,9 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
     const resolve = field.resolve as GraphQLFieldResolver<unknown, GraphQLContext> | undefined;
     if (!resolve) continue;
     field.resolve = async (root, args, context: GraphQLContext, info) => {
+      const before = audit.before
+        ? await audit.before(args, context).catch(() => ({}) as Record<string, unknown>)
+        : {};
       let settled: { error: unknown } | { value: unknown };
       try {
         settled = { value: await resolve(root, args, context, info) };
@@ -177,7 +194,7 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
           actor: { kind: 'TOKEN', tokenId: context.principal.tokenId },
           kind: audit.kind,
           targets: safely(() => audit.targets(args, value), []),
-          summary: safely(() => audit.summary(args, value), {}),
+          summary: { ...before, ...safely(() => audit.summary(args, value), {}) },
           ...outcomeOf(settled),
         });
       } catch (error) {

@@ -16,6 +16,7 @@ let otherAccountId: string;
 
 interface AuditRow {
   id: string;
+  summary: Record<string, unknown>;
   account_id: string | null;
   actor_kind: string;
   actor_token_id: string | null;
@@ -94,7 +95,7 @@ interface Mutation extends Operation {
   /** What an admin of the account gets, run in this order (each sees the effects of the ones before). */
   expected: () => Record<string, unknown>;
   /** The audit event's kind, and an object it must name as a target when an admin runs it. */
-  audit: { kind: string; target?: () => { type: string; id: string } };
+  audit: { kind: string; target?: () => { type: string; id: string }; summary?: Record<string, unknown> };
 }
 
 /** Every mutation of the contract (uploads are covered by the upload tests), on the first account. */
@@ -150,7 +151,12 @@ const mutations: Mutation[] = [
   },
   {
     name: 'deleteVectorStore',
-    audit: { kind: 'DELETE_VECTOR_STORE', target: () => ({ type: 'VectorStore', id: local.id }) },
+    audit: {
+      kind: 'DELETE_VECTOR_STORE',
+      target: () => ({ type: 'VectorStore', id: local.id }),
+      // The store's name as it was when deleted (renamed "x" by updateVectorStore above).
+      summary: { name: 'x' },
+    },
     document:
       'mutation($id: ID!) { deleteVectorStore(input: { id: $id }) { __typename ... on DeleteVectorStorePayload { deletedVectorStoreId } } }',
     variables: () => ({ id: gid('VectorStore', local.id) }),
@@ -341,6 +347,7 @@ describe('admins', () => {
         },
       ]);
       if (operation.audit.target) expect(events[0]!.targets).toContainEqual(operation.audit.target());
+      if (operation.audit.summary) expect(events[0]).toMatchObject({ summary: operation.audit.summary });
     },
   );
 
