@@ -29,6 +29,11 @@ export function orphansPath(query: '' | `?${string}` = ''): `orphans${'' | `?${s
   return `orphans${query}`;
 }
 
+/** The audit log (admins), optionally filtered or at a cursor: `href={resolve(auditPath())}`. */
+export function auditPath(query: '' | `?${string}` = ''): `audit${'' | `?${string}`}` {
+  return `audit${query}`;
+}
+
 /** The form that creates a local store. */
 export function newStorePath(): 'stores/new' {
   return 'stores/new';

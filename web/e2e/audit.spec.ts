@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test';
+import { artifact, signIn, viewerToken } from './support/helpers.ts';
+
+test('the audit log lists a store deletion with who did it, and filters by action and actor', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await signIn(page);
+
+  // Create and delete a local store through the UI, as an admin would.
+  await page.getByRole('link', { name: 'New store' }).click();
+  await page.getByLabel('Name').fill('E2E audit target');
+  await page.getByRole('button', { name: 'Create store' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'E2E audit target' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  await page
+    .getByRole('dialog', { name: /Delete “E2E audit target”/ })
+    .getByRole('button', { name: 'Delete store' })
+    .click();
+  await expect(page.getByTestId('flash')).toContainText('“E2E audit target” was deleted');
+
+  // The admin's nav leads to the audit log; the deletion is the newest event.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
+  const newest = page.getByTestId('audit-event').first();
+  await expect(newest).toHaveAttribute('data-kind', 'DELETE_VECTOR_STORE');
+  await expect(newest).toContainText('Delete store');
+  await expect(newest.getByTestId('audit-actor')).toContainText('ADMIN_TOKEN');
+  await expect(newest.getByTestId('audit-store-link')).toHaveText('Store E2E audit target');
+  await expect(newest).toContainText('Succeeded');
+  // The creation is logged too, by the same token.
+  const created = page.locator('[data-testid="audit-event"][data-kind="CREATE_VECTOR_STORE"]').first();
+  await expect(created).toContainText('E2E audit target');
+  await page.screenshot({ path: artifact('audit-log'), fullPage: true });
+
+  // Only deletions.
+  await page.getByLabel('Action').selectOption('DELETE_VECTOR_STORE');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/kind=DELETE_VECTOR_STORE/);
+  const kinds = await page
+    .getByTestId('audit-event')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-kind')));
+  expect(kinds.length).toBeGreaterThan(0);
+  expect(new Set(kinds)).toEqual(new Set(['DELETE_VECTOR_STORE']));
+
+  // Only this actor (and still only deletions).
+  await page.getByTestId('audit-event').first().getByTestId('audit-actor').getByRole('link').click();
+  await expect(page).toHaveURL(/actor=/);
+  await expect(page.getByTestId('actor-filter')).toContainText('ADMIN_TOKEN');
+  await expect(page.getByTestId('audit-event').first()).toHaveAttribute('data-kind', 'DELETE_VECTOR_STORE');
+});
+
+test('a viewer has no audit log: no nav link, and the page says it is refused', async ({ page }) => {
+  await signIn(page, '', viewerToken());
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }),
+  ).toHaveCount(0);
+  await page.goto('/audit');
+  await expect(page.getByTestId('audit-error')).toContainText(/ADMIN/);
+});
