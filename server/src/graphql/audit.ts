@@ -136,7 +136,7 @@ export const mutationAudits: Record<string, MutationAudit> = {
 
 /** A mutation nobody mapped is still logged, under its field name, with no input at all. */
 const unmapped = (fieldName: string): MutationAudit => ({
-  kind: `MUTATION:${fieldName}`,
+  kind: `MUTATION:${fieldName}`.slice(0, 40),
   targets: () => [],
   summary: () => ({}),
 });

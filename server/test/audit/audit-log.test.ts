@@ -165,6 +165,26 @@ describe('audit events of mutations', () => {
   });
 });
 
+describe('an audit event that cannot be written', () => {
+  it('leaves the answer of a done change as it is', async () => {
+    const db = database.dataSource;
+    // A constraint every insert breaks: the table stays, so the tests after this one are unaffected.
+    await db.query(`ALTER TABLE audit_event ADD CONSTRAINT refuse_all CHECK (false) NOT VALID`);
+    try {
+      const { body } = await api.graphql<{ createVectorStore: { __typename: string } }>(
+        'mutation { createVectorStore(input: { name: "unaudited" }) { __typename } }',
+        { token: tokens.admin },
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.createVectorStore.__typename).toBe('VectorStorePayload');
+    } finally {
+      await db.query(`ALTER TABLE audit_event DROP CONSTRAINT refuse_all`);
+    }
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM vector_store WHERE name = 'unaudited'`);
+    expect(n).toBe(1);
+  });
+});
+
 describe('auditEvents', () => {
   it('is FORBIDDEN to a viewer', async () => {
     const body = await auditEvents(tokens.viewer);
