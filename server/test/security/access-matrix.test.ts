@@ -351,6 +351,15 @@ describe('admins', () => {
     },
   );
 
+  it('no bearer token appears anywhere in the audit log', async () => {
+    const [{ dump, events }] = await database.dataSource.query(
+      `SELECT string_agg(e::text, '\n') AS dump, count(*)::int AS events FROM audit_event e`,
+    );
+    // Every mutation ran as viewer, other admin and admin by now (the tests run in order).
+    expect(events).toBeGreaterThanOrEqual(mutations.length * 3 - 1);
+    for (const token of Object.values(tokens)) expect(dump).not.toContain(token);
+  });
+
   it('every mutation of the schema is in this matrix and has its own audit mapping', async () => {
     const { schema } = await import('../../src/graphql/schema.ts');
     const { mutationAudits } = await import('../../src/graphql/audit.ts');
