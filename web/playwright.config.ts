@@ -18,7 +18,11 @@ export default defineConfig({
   // delete) run after them.
   projects: [
     { name: 'read', testMatch: ['auth.spec.ts', 'stores.spec.ts', 'viewer.spec.ts'] },
-    { name: 'write', testMatch: ['local-store.spec.ts', 'sync.spec.ts'], dependencies: ['read'] },
+    {
+      name: 'write',
+      testMatch: ['local-store.spec.ts', 'sync.spec.ts', 'audit.spec.ts'],
+      dependencies: ['read'],
+    },
   ],
   reporter: [['list'], ['json', { outputFile: process.env.E2E_JSON_OUTPUT ?? 'test-results/e2e.json' }]],
   outputDir: 'test-results/e2e-output',

@@ -3,6 +3,7 @@ import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerIns
 import { GraphQLError } from 'graphql';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { bearerToken } from './auth/token.ts';
+import { mutationAudits, outcomeOf } from './graphql/audit.ts';
 import { QUERY_TOO_COSTLY } from './graphql/builder.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { useJitExecution } from './graphql/jit.plugin.ts';
@@ -129,7 +130,13 @@ export function createApp({
       // useAuthenticationFirst answered 401 before parsing when there is no principal.
       const principal = principalOf(request);
       if (!principal) throw unauthenticated();
-      return { principal, services, loaders: createLoaders(services, principal.accountId), subscriptions };
+      return {
+        principal,
+        services,
+        loaders: createLoaders(services, principal.accountId),
+        subscriptions,
+        logger,
+      };
     },
     plugins: [
       // First, so that every request (refused ones too) gets an id and a log line.
@@ -159,6 +166,20 @@ export function createApp({
         tempDir: services.contents.tempDir,
         maxFileBytes: services.maxUploadBytes,
         slots: new UploadSlots(uploadsPerToken ?? DEFAULT_UPLOADS_PER_TOKEN),
+        // Refused before the resolver (a viewer, too many uploads, a bad body): audited here instead.
+        onRefused: (principal, error) =>
+          services.audit
+            .record({
+              accountId: principal.accountId,
+              actor: { kind: 'TOKEN', tokenId: principal.tokenId },
+              kind: mutationAudits.uploadVectorStoreFile!.kind,
+              targets: [],
+              summary: {},
+              ...outcomeOf({ error }),
+            })
+            .catch((failure: unknown) =>
+              logger.error({ err: failure }, 'Could not write the audit event of a refused upload'),
+            ),
       }),
       {
         // Liveness that also proves the database answers.

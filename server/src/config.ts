@@ -45,6 +45,8 @@ export interface Config {
   deadRunCheckMs: number;
   /** On SIGTERM/SIGINT, how long work in progress may take to finish before it is handed back. */
   shutdownGraceMs: number;
+  /** Audit events older than this many days are pruned (daily, and at start). */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     queueLeaseMs: positiveInt('QUEUE_LEASE_MS', 60_000),
     deadRunCheckMs: positiveInt('DEAD_RUN_CHECK_MS', 30_000),
     shutdownGraceMs: positiveInt('SHUTDOWN_GRACE_MS', 10_000),
+    auditRetentionDays: positiveInt('AUDIT_RETENTION_DAYS', 180),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

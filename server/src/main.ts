@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, withStartupLock, type Database } from './database.ts';
 import { closableBus, type ClosableSyncProgressBus } from './events/closable-bus.ts';
 import { createPgNotifySyncProgressBus, type PgNotifyBus } from './events/pg-notify-bus.ts';
+import { AuditRetentionJob } from './jobs/audit-retention.job.ts';
 import { DeadRunJob } from './jobs/dead-runs.job.ts';
 import { ExpiryJob } from './jobs/expiry.job.ts';
 import { SyncJob } from './jobs/sync.job.ts';
@@ -175,6 +176,10 @@ async function main(): Promise<void> {
       });
       runtime.deletionWorker = deletionWorker;
       deletionWorker.start();
+      const auditRetention = new AuditRetentionJob(services.audit, config.auditRetentionDays, logger);
+      auditRetention.start();
+      void auditRetention.tick();
+      runtime.jobs.push(auditRetention);
       const expiryJob = new ExpiryJob(services.expiry, logger);
       expiryJob.start();
       runtime.jobs.push(expiryJob);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../src/auth/secret-box.ts';
@@ -92,6 +93,44 @@ describe('server CLI', () => {
     expect((await cli(['tokens', 'revoke', '--id', viewerId])).code).toBe(0);
     expect((await ask(viewerToken)).status).toBe(401);
     expect((await ask(adminToken)).status).toBe(200);
+
+    // Each change is in the account's audit log, by the CLI's user, with no key and no token in it.
+    const events = await database.dataSource.query(
+      `SELECT kind, actor_kind, actor_name, actor_token_id, targets, summary, outcome
+         FROM audit_event WHERE account_id = $1 ORDER BY occurred_at, kind`,
+      [accountId],
+    );
+    const actor = { actor_kind: 'CLI', actor_name: `cli:${os.userInfo().username}`, actor_token_id: null };
+    expect(events).toMatchObject([
+      {
+        kind: 'CREATE_ACCOUNT',
+        ...actor,
+        summary: { name: 'Acme', openaiKeySet: true, openaiBaseUrl: 'http://127.0.0.1:9/v1' },
+        outcome: 'SUCCEEDED',
+      },
+      {
+        kind: 'ISSUE_TOKEN',
+        ...actor,
+        summary: { role: 'VIEWER', name: 'dashboard' },
+        targets: [
+          { type: 'Account', id: accountId },
+          { type: 'ApiToken', id: viewerId },
+        ],
+        outcome: 'SUCCEEDED',
+      },
+      { kind: 'REVOKE_TOKEN', ...actor, targets: [{ type: 'ApiToken', id: viewerId }], outcome: 'SUCCEEDED' },
+    ]);
+    const again = await cli(['tokens', 'revoke', '--id', viewerId]);
+    expect(again.code).toBe(1);
+    const [last] = await database.dataSource.query(
+      `SELECT kind, outcome, error_type FROM audit_event WHERE account_id = $1 ORDER BY occurred_at DESC LIMIT 1`,
+      [accountId],
+    );
+    expect(last).toEqual({ kind: 'REVOKE_TOKEN', outcome: 'FAILED', error_type: 'AlreadyRevoked' });
+    const dump: string = (
+      await database.dataSource.query(`SELECT string_agg(e::text, '\n') AS dump FROM audit_event e`)
+    )[0].dump;
+    for (const secret of [key, adminToken, viewerToken]) expect(dump).not.toContain(secret);
   });
 
   it('explains its usage for an unknown command and refuses bad arguments', async () => {
@@ -130,5 +169,17 @@ describe('cli secrets rekey', () => {
     expect(after.openaiApiKeyEncrypted).toMatch(new RegExp(`^v2\\.${new SecretBox(NEW_SECRET).keyId}\\.`));
     expect(fresh.openaiConnection(after)?.apiKey).toBe('sk-rekey-me');
     expect(() => old.openaiConnection(after)).toThrow(/another SECRET_KEY/);
+
+    // Both attempts are audited as server-wide events; neither secret nor key is in them.
+    const events = await database.dataSource.query(
+      `SELECT account_id, actor_kind, outcome, error_type, summary, e::text AS row
+         FROM audit_event e WHERE kind = 'REKEY_SECRETS' ORDER BY occurred_at`,
+    );
+    expect(events).toMatchObject([
+      { account_id: null, actor_kind: 'CLI', outcome: 'FAILED', error_type: 'SecretDecryptionError' },
+      { account_id: null, actor_kind: 'CLI', outcome: 'SUCCEEDED', error_type: null },
+    ]);
+    for (const secret of [SECRET, NEW_SECRET, 'sk-rekey-me'])
+      expect(events.map((e: { row: string }) => e.row).join('\n')).not.toContain(secret);
   });
 });

@@ -50,6 +50,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps audit events 180 days unless AUDIT_RETENTION_DAYS says otherwise, and refuses a bad value', () => {
+    expect(loadConfig({}).auditRetentionDays).toBe(180);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
+    for (const value of ['0', '-1', '1.5', 'forever']) {
+      expect(() => loadConfig({ AUDIT_RETENTION_DAYS: value })).toThrow(
+        `AUDIT_RETENTION_DAYS must be a positive whole number, got "${value}"`,
+      );
+    }
+  });
+
   it('takes RUN_JOBS as "true" or "false" only', () => {
     expect(loadConfig({}).runJobs).toBe(true);
     expect(loadConfig({ RUN_JOBS: 'false' }).runJobs).toBe(false);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readSecretFromStdin, withServices } from './admin-context.ts';
+import { auditCli, readSecretFromStdin, withServices } from './admin-context.ts';
 
 export const summary = 'List accounts, or create one with its OpenAI connection and a first admin token.';
 export const usage = [
@@ -48,8 +48,24 @@ export async function run(args: string[]): Promise<number> {
         openaiBaseUrl: values['openai-base-url'] ?? null,
         openaiProject: values['openai-project'] ?? null,
       });
-      const token = await services.accounts.issueToken(account.id, 'ADMIN', 'created with the account');
-      process.stdout.write(`account ${account.id}\nadmin token (shown once): ${token}\n`);
+      const token = await services.accounts.issueTokenWithId(account.id, 'ADMIN', 'created with the account');
+      // The name and where it connects; whether a key was given, never the key nor the token.
+      await auditCli(services.audit, {
+        accountId: account.id,
+        kind: 'CREATE_ACCOUNT',
+        targets: [
+          { type: 'Account', id: account.id },
+          { type: 'ApiToken', id: token.id },
+        ],
+        summary: {
+          name,
+          openaiKeySet: apiKey !== null,
+          openaiBaseUrl: values['openai-base-url'] ?? null,
+          openaiProject: values['openai-project'] ?? null,
+          tokenRole: 'ADMIN',
+        },
+      });
+      process.stdout.write(`account ${account.id}\nadmin token (shown once): ${token.token}\n`);
       return 0;
     });
   }

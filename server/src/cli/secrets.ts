@@ -4,7 +4,8 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../database.ts';
 import { createLogger } from '../logger.ts';
 import { AccountService } from '../services/account.service.ts';
-import { readSecretFromStdin } from './admin-context.ts';
+import { AuditService } from '../services/audit.service.ts';
+import { auditCli, readSecretFromStdin } from './admin-context.ts';
 
 export const summary = 'Re-encrypt every stored OpenAI key with the current SECRET_KEY.';
 export const usage = [
@@ -32,13 +33,23 @@ export async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   const box = new SecretBox(await loadServerSecret(config.secretKey, config.dataDir), oldKey ? [oldKey] : []);
   const database = await openDatabase(config, createLogger('warn', process.stderr));
+  // Server-wide (every account's key): the event belongs to no account. Only the key id is noted.
+  const audit = new AuditService(database.dataSource);
+  const event = { accountId: null, kind: 'REKEY_SECRETS', targets: [] };
   try {
     const { resealed, current } = await new AccountService(database.dataSource, box).resealOpenAIKeys();
+    await auditCli(audit, { ...event, summary: { keyId: box.keyId, resealed, current } });
     process.stdout.write(
       `Re-encrypted ${resealed} OpenAI key(s) with key id ${box.keyId}; ${current} already used it.\n`,
     );
     return 0;
   } catch (error) {
+    await auditCli(audit, {
+      ...event,
+      summary: { keyId: box.keyId },
+      outcome: 'FAILED',
+      errorType: error instanceof Error ? error.constructor.name : 'Error',
+    });
     if (!(error instanceof SecretDecryptionError)) throw error;
     process.stderr.write(`Nothing was changed. ${error.message}\n`);
     return 1;

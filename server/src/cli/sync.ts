@@ -6,6 +6,7 @@ import type { SyncRunEntity } from '../db/entities/sync-run.entity.ts';
 import type { SyncProgressEvent } from '../events/sync-progress.ts';
 import { createLogger } from '../logger.ts';
 import { createServices } from '../services/index.ts';
+import { auditCli } from './admin-context.ts';
 
 export const summary = 'Sync an account with OpenAI now, showing progress, then print the run.';
 export const usage = 'pnpm cli sync [--account <account id>]   (default: the first account)';
@@ -80,7 +81,30 @@ export async function run(args: string[]): Promise<number> {
     await services.sync.markDeadRuns();
 
     const events = services.sync.bus.subscribe(account.id);
-    const started = await services.sync.startSync({ accountId: account.id, trigger: 'CLI' });
+    const event = {
+      accountId: account.id,
+      kind: 'START_SYNC',
+      summary: { scope: 'ACCOUNT', trigger: 'CLI' },
+    };
+    let started: Awaited<ReturnType<typeof services.sync.startSync>>;
+    try {
+      started = await services.sync.startSync({ accountId: account.id, trigger: 'CLI' });
+    } catch (error) {
+      await auditCli(services.audit, {
+        ...event,
+        targets: [{ type: 'Account', id: account.id }],
+        outcome: 'FAILED',
+        errorType: error instanceof Error ? error.constructor.name : 'Error',
+      });
+      throw error;
+    }
+    await auditCli(services.audit, {
+      ...event,
+      targets: [
+        { type: 'Account', id: account.id },
+        { type: 'SyncRun', id: started.run.id },
+      ],
+    });
     process.stderr.write(
       started.joined
         ? `A sync of "${account.name}" is already running (run ${started.run.id}); waiting for it.\n`

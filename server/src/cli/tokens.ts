@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Role } from '../db/entities/api-token.entity.ts';
-import { withServices } from './admin-context.ts';
+import { auditCli, withServices } from './admin-context.ts';
 
 export const summary = "List, issue or revoke an account's bearer tokens (VIEWER or ADMIN).";
 export const usage = [
@@ -30,20 +30,49 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (action === 'issue' && values.account && (values.role === 'VIEWER' || values.role === 'ADMIN')) {
+      const summary = { role: values.role, name: values.name ?? 'cli' };
       if (!(await services.accounts.findAccount(values.account))) {
+        // No account to file it under: a server-wide event.
+        await auditCli(services.audit, {
+          accountId: null,
+          kind: 'ISSUE_TOKEN',
+          targets: [],
+          summary,
+          outcome: 'FAILED',
+          errorType: 'NotFoundError',
+        });
         process.stderr.write(`No account ${values.account}\n`);
         return 1;
       }
-      const token = await services.accounts.issueToken(
+      const token = await services.accounts.issueTokenWithId(
         values.account,
         values.role as Role,
         values.name ?? 'cli',
       );
-      process.stdout.write(`${values.role} token (shown once): ${token}\n`);
+      await auditCli(services.audit, {
+        accountId: values.account,
+        kind: 'ISSUE_TOKEN',
+        targets: [
+          { type: 'Account', id: values.account },
+          { type: 'ApiToken', id: token.id },
+        ],
+        summary,
+      });
+      process.stdout.write(`${values.role} token (shown once): ${token.token}\n`);
       return 0;
     }
     if (action === 'revoke' && values.id) {
+      const accountId = await services.accounts.accountOfToken(values.id);
       const revoked = await services.accounts.revokeToken(values.id);
+      await auditCli(services.audit, {
+        accountId,
+        kind: 'REVOKE_TOKEN',
+        targets: accountId ? [{ type: 'ApiToken', id: values.id }] : [],
+        // Input that names no token is not copied: it could be anything, a pasted secret included.
+        summary: {},
+        outcome: revoked ? 'SUCCEEDED' : 'FAILED',
+        errorType: revoked ? null : accountId ? 'AlreadyRevoked' : 'NotFoundError',
+      });
       process.stdout.write(revoked ? 'revoked\n' : 'no such active token\n');
       return revoked ? 0 : 1;
     }

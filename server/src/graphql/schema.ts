@@ -1,4 +1,5 @@
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { auditMutations } from './audit.ts';
 import { builder } from './builder.ts';
 import './errors.ts';
 import './types/viewer.ts';
@@ -7,6 +8,7 @@ import './types/file.ts';
 import './types/vector-store-mutations.ts';
 import './types/orphans.ts';
 import './types/sync-run.ts';
+import './types/audit.ts';
 
-/** The schema, sorted so that its printed form is stable. */
-export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());
+/** The schema, sorted so that its printed form is stable; every mutation writes an audit event. */
+export const schema: GraphQLSchema = auditMutations(lexicographicSortSchema(builder.toSchema()));

@@ -126,10 +126,27 @@ export class AccountService {
 
   /** Issues a token and returns it in clear, the only time it is ever seen. */
   async issueToken(accountId: string, role: Role, name: string, token = generateToken()): Promise<string> {
-    await this.db
+    return (await this.issueTokenWithId(accountId, role, name, token)).token;
+  }
+
+  /** The same, with the new token's id (for the audit log). */
+  async issueTokenWithId(
+    accountId: string,
+    role: Role,
+    name: string,
+    token = generateToken(),
+  ): Promise<{ id: string; token: string }> {
+    const result = await this.db
       .getRepository(ApiTokenEntity)
       .insert({ accountId, role, name, tokenHash: hashToken(token) });
-    return token;
+    return { id: String(result.identifiers[0]!.id), token };
+  }
+
+  /** The account a token belongs to, revoked or not; null when there is no such token. */
+  async accountOfToken(tokenId: string): Promise<string | null> {
+    if (!isUuid(tokenId)) return null;
+    const token = await this.db.getRepository(ApiTokenEntity).findOneBy({ id: tokenId });
+    return token?.accountId ?? null;
   }
 
   async revokeToken(tokenId: string): Promise<boolean> {

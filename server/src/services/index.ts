@@ -5,6 +5,7 @@ import type { SecretBox } from '../auth/secret-box.ts';
 import { createInProcessSyncProgressBus, type SyncProgressBus } from '../events/sync-progress.ts';
 import { ContentStore } from '../uploads/content-store.ts';
 import { AccountService } from './account.service.ts';
+import { AuditService } from './audit.service.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { ExpiryService } from './expiry.service.ts';
 import { FileService } from './file.service.ts';
@@ -30,6 +31,7 @@ export interface ServiceOptions {
 export interface Services {
   db: DataSource;
   accounts: AccountService;
+  audit: AuditService;
   files: FileService;
   vectorStores: VectorStoreService;
   writer: LocalStoreWriter;
@@ -51,6 +53,7 @@ export function createServices(db: DataSource, secrets: SecretBox, options: Serv
   return {
     db,
     accounts,
+    audit: new AuditService(db, options.clock),
     files: new FileService(db),
     vectorStores: new VectorStoreService(db),
     writer,

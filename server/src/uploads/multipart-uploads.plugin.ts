@@ -7,6 +7,7 @@ import busboy from 'busboy';
 import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { principalOf } from '../http/authentication.plugin.ts';
+import type { Principal } from '../services/account.service.ts';
 import { discardStagedUpload, stageUpload, type StagedUpload } from './staged-upload.ts';
 import { UploadSession } from './upload-session.ts';
 import type { UploadSlots } from './upload-slots.ts';
@@ -16,6 +17,11 @@ export interface StreamedUploadOptions {
   maxFileBytes: number;
   /** Concurrent uploads per token; past it the request is refused with 429 before any byte is written. */
   slots: UploadSlots;
+  /**
+   * Told when an authenticated request is refused here, before any resolver runs (a viewer, too many
+   * uploads, a malformed body): the audit log records it, since the mutation's resolver never will.
+   */
+  onRefused?: (principal: Principal, error: unknown) => Promise<void>;
 }
 
 const refusal = (message: string, code: string, status: number) =>
@@ -179,6 +185,19 @@ async function parseMultipart(request: Request, options: StreamedUploadOptions):
   }
   const principal = principalOf(request);
   if (!principal) throw refusal('A valid bearer token is required', 'UNAUTHENTICATED', 401);
+  try {
+    return await parseAuthenticated(request, principal, options);
+  } catch (error) {
+    await options.onRefused?.(principal, error);
+    throw error;
+  }
+}
+
+async function parseAuthenticated(
+  request: Request,
+  principal: Principal,
+  options: StreamedUploadOptions,
+): Promise<GraphQLParams> {
   if (principal.role !== 'ADMIN') throw refusal('Uploads need the ADMIN role', 'FORBIDDEN', 403);
   if (!request.body) throw badRequest('The multipart request has no body');
   if (!options.slots.take(principal.tokenId)) {

@@ -9,6 +9,34 @@ import { snapshotTables } from '../support/snapshot.ts';
 let database: TestDatabase;
 let api: TestApp;
 const tokens = { viewer: '', admin: '', otherAdmin: '', otherViewer: '' };
+/** The database ids of those tokens, as audit events name their actor. */
+const tokenIds = { viewer: '', admin: '', otherAdmin: '', otherViewer: '' };
+let accountId: string;
+let otherAccountId: string;
+
+interface AuditRow {
+  id: string;
+  summary: Record<string, unknown>;
+  account_id: string | null;
+  actor_kind: string;
+  actor_token_id: string | null;
+  actor_name: string;
+  kind: string;
+  targets: Array<{ type: string; id: string }>;
+  outcome: string;
+  error_type: string | null;
+}
+
+/** Runs `work` and returns the audit events it wrote. */
+async function auditEventsOf(work: () => Promise<unknown>): Promise<AuditRow[]> {
+  const before: Array<{ id: string }> = await database.dataSource.query(`SELECT id FROM audit_event`);
+  await work();
+  const rows: AuditRow[] = await database.dataSource.query(
+    `SELECT * FROM audit_event WHERE NOT (id = ANY($1::uuid[]))`,
+    [before.map((row) => row.id)],
+  );
+  return rows;
+}
 let local: VectorStoreEntity;
 let mirror: VectorStoreEntity;
 let otherStore: VectorStoreEntity;
@@ -66,12 +94,15 @@ const queries: Operation[] = [
 interface Mutation extends Operation {
   /** What an admin of the account gets, run in this order (each sees the effects of the ones before). */
   expected: () => Record<string, unknown>;
+  /** The audit event's kind, and an object it must name as a target when an admin runs it. */
+  audit: { kind: string; target?: () => { type: string; id: string }; summary?: Record<string, unknown> };
 }
 
 /** Every mutation of the contract (uploads are covered by the upload tests), on the first account. */
 const mutations: Mutation[] = [
   {
     name: 'createVectorStore',
+    audit: { kind: 'CREATE_VECTOR_STORE' },
     document:
       'mutation { createVectorStore(input: { name: "new" }) { __typename ... on VectorStorePayload { vectorStore { name source } } } }',
     variables: () => ({}),
@@ -79,6 +110,7 @@ const mutations: Mutation[] = [
   },
   {
     name: 'updateVectorStore',
+    audit: { kind: 'UPDATE_VECTOR_STORE', target: () => ({ type: 'VectorStore', id: local.id }) },
     document:
       'mutation($id: ID!) { updateVectorStore(input: { id: $id, name: "x" }) { __typename ... on VectorStorePayload { vectorStore { id name } } } }',
     variables: () => ({ id: gid('VectorStore', local.id) }),
@@ -89,6 +121,7 @@ const mutations: Mutation[] = [
   },
   {
     name: 'removeVectorStoreFile',
+    audit: { kind: 'REMOVE_FILE', target: () => ({ type: 'FileObject', id: fileId }) },
     document: `mutation($s: ID!, $f: ID!) { removeVectorStoreFile(input: { vectorStoreId: $s, fileId: $f }) { __typename ... on RemoveVectorStoreFilePayload { removedFileId } } }`,
     variables: () => ({ s: gid('VectorStore', local.id), f: gid('FileObject', fileId) }),
     expected: () => ({
@@ -98,6 +131,7 @@ const mutations: Mutation[] = [
   },
   {
     name: 'startSync',
+    audit: { kind: 'START_SYNC', target: () => ({ type: 'VectorStore', id: mirror.id }) },
     document:
       'mutation($id: ID) { startSync(input: { vectorStoreId: $id }) { __typename ... on SyncRun { scope vectorStore { id } } } }',
     variables: () => ({ id: gid('VectorStore', mirror.id) }),
@@ -109,6 +143,7 @@ const mutations: Mutation[] = [
   },
   {
     name: 'deleteOrphanFiles',
+    audit: { kind: 'DELETE_ORPHAN_FILES', target: () => ({ type: 'FileObject', id: orphanId }) },
     document:
       'mutation($ids: [ID!]!) { deleteOrphanFiles(input: { ids: $ids }) { __typename ... on DeleteOrphanFilesPayload { queued } } }',
     variables: () => ({ ids: [gid('FileObject', orphanId)] }),
@@ -116,6 +151,12 @@ const mutations: Mutation[] = [
   },
   {
     name: 'deleteVectorStore',
+    audit: {
+      kind: 'DELETE_VECTOR_STORE',
+      target: () => ({ type: 'VectorStore', id: local.id }),
+      // The store's name as it was when deleted (renamed "x" by updateVectorStore above).
+      summary: { name: 'x' },
+    },
     document:
       'mutation($id: ID!) { deleteVectorStore(input: { id: $id }) { __typename ... on DeleteVectorStorePayload { deletedVectorStoreId } } }',
     variables: () => ({ id: gid('VectorStore', local.id) }),
@@ -138,6 +179,10 @@ beforeAll(async () => {
   tokens.admin = await createToken(db, account.id, 'ADMIN');
   tokens.otherAdmin = await createToken(db, other.id, 'ADMIN');
   tokens.otherViewer = await createToken(db, other.id, 'VIEWER');
+  for (const key of Object.keys(tokens) as Array<keyof typeof tokens>)
+    tokenIds[key] = (await api.services.accounts.authenticate(tokens[key]))!.tokenId;
+  accountId = account.id;
+  otherAccountId = other.id;
   local = await createVectorStore(db, account.id, { name: 'local' });
   mirror = await createVectorStore(db, account.id, {
     source: 'cache',
@@ -174,27 +219,53 @@ describe.each<Operation>([...queries, ...mutations])('$name', (operation) => {
 
   it('answers 401 UNAUTHENTICATED without a token, and writes nothing', async () => {
     const before = await snapshotTables(database.dataSource);
-    const { status, body } = await run(null);
+    let answer: Awaited<ReturnType<typeof run>> | undefined;
+    // Refused before parsing: no audit event either.
+    expect(await auditEventsOf(async () => (answer = await run(null)))).toEqual([]);
+    const { status, body } = answer!;
     expect(status).toBe(401);
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(await snapshotTables(database.dataSource)).toEqual(before);
   });
 
-  if (mutations.some((mutation) => mutation.name === operation.name)) {
-    it('is FORBIDDEN to a viewer, and writes nothing', async () => {
+  const mutation = mutations.find((candidate) => candidate.name === operation.name);
+  if (mutation) {
+    it('is FORBIDDEN to a viewer, writes nothing but one REFUSED audit event', async () => {
       const before = await snapshotTables(database.dataSource);
-      const { body } = await run(tokens.viewer);
+      let body: Record<string, any> = {};
+      const events = await auditEventsOf(async () => ({ body } = await run(tokens.viewer)));
       expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(await snapshotTables(database.dataSource)).toEqual(before);
+      expect(events).toMatchObject([
+        {
+          account_id: accountId,
+          actor_kind: 'TOKEN',
+          actor_token_id: tokenIds.viewer,
+          actor_name: 'test VIEWER',
+          kind: mutation.audit.kind,
+          outcome: 'REFUSED',
+          error_type: 'FORBIDDEN',
+        },
+      ]);
     });
 
-    it("finds nothing of this account for another account's admin, and writes nothing", async () => {
+    it("finds nothing of this account for another account's admin, writes one FAILED event in its own account", async () => {
       if (operation.name === 'createVectorStore') return; // names no object
       const before = await snapshotTables(database.dataSource);
-      const { body } = await run(tokens.otherAdmin);
+      let body: Record<string, any> = {};
+      const events = await auditEventsOf(async () => ({ body } = await run(tokens.otherAdmin)));
       const result = body.data?.[operation.name];
       expect(result?.__typename).toBe('NotFoundError');
       expect(await snapshotTables(database.dataSource)).toEqual(before);
+      expect(events).toMatchObject([
+        {
+          account_id: otherAccountId,
+          actor_token_id: tokenIds.otherAdmin,
+          kind: mutation.audit.kind,
+          outcome: 'FAILED',
+          error_type: 'NotFoundError',
+        },
+      ]);
     });
   } else {
     it('is readable by a viewer', async () => {
@@ -251,13 +322,51 @@ describe.each<Operation>([...queries, ...mutations])('$name', (operation) => {
 });
 
 describe('admins', () => {
-  it.each(mutations.map((m) => [m.name, m] as const))('may run %s', async (_name, operation) => {
-    const { body } = await api.graphql<Record<string, any>>(operation.document, {
-      token: tokens.admin,
-      variables: operation.variables(),
-    });
-    expect(body.errors).toBeUndefined();
-    expect(body.data?.[operation.name]).toEqual(operation.expected());
+  it.each(mutations.map((m) => [m.name, m] as const))(
+    'may run %s, which writes one SUCCEEDED audit event',
+    async (_name, operation) => {
+      let body: { data?: Record<string, any>; errors?: unknown } = {};
+      const events = await auditEventsOf(
+        async () =>
+          ({ body } = await api.graphql<Record<string, any>>(operation.document, {
+            token: tokens.admin,
+            variables: operation.variables(),
+          })),
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.[operation.name]).toEqual(operation.expected());
+      expect(events).toMatchObject([
+        {
+          account_id: accountId,
+          actor_kind: 'TOKEN',
+          actor_token_id: tokenIds.admin,
+          actor_name: 'test ADMIN',
+          kind: operation.audit.kind,
+          outcome: 'SUCCEEDED',
+          error_type: null,
+        },
+      ]);
+      if (operation.audit.target) expect(events[0]!.targets).toContainEqual(operation.audit.target());
+      if (operation.audit.summary) expect(events[0]).toMatchObject({ summary: operation.audit.summary });
+    },
+  );
+
+  it('no bearer token appears anywhere in the audit log', async () => {
+    const [{ dump, events }] = await database.dataSource.query(
+      `SELECT string_agg(e::text, '\n') AS dump, count(*)::int AS events FROM audit_event e`,
+    );
+    // Every mutation ran as viewer, other admin and admin by now (the tests run in order).
+    expect(events).toBeGreaterThanOrEqual(mutations.length * 3 - 1);
+    for (const token of Object.values(tokens)) expect(dump).not.toContain(token);
+  });
+
+  it('every mutation of the schema is in this matrix and has its own audit mapping', async () => {
+    const { schema } = await import('../../src/graphql/schema.ts');
+    const { mutationAudits } = await import('../../src/graphql/audit.ts');
+    const names = Object.keys(schema.getMutationType()!.getFields()).sort();
+    // Uploads are covered by the upload and audit tests (multipart).
+    expect([...mutations.map((m) => m.name), 'uploadVectorStoreFile'].sort()).toEqual(names);
+    expect(Object.keys(mutationAudits).sort()).toEqual(names);
   });
 });
 

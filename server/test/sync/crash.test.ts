@@ -115,5 +115,22 @@ describe('a sync process killed mid-run', () => {
     expect(stdout).toMatch(/status\s+SUCCEEDED/);
     expect(stdout).toMatch(/stores\s+3 found, 3 created/);
     expect(stdout).toMatch(/files\s+6 read, 6 created/);
+    // The CLI's sync is in the account's audit log, naming its run.
+    const runId = stdout.match(/run\s+(\S+)/)![1]!;
+    const events = await h.database.dataSource.query(
+      `SELECT kind, actor_kind, targets, outcome FROM audit_event WHERE account_id = $1`,
+      [h.accountId],
+    );
+    expect(events).toEqual([
+      {
+        kind: 'START_SYNC',
+        actor_kind: 'CLI',
+        targets: [
+          { type: 'Account', id: h.accountId },
+          { type: 'SyncRun', id: runId },
+        ],
+        outcome: 'SUCCEEDED',
+      },
+    ]);
   }, 120_000);
 });

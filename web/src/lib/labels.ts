@@ -1,5 +1,6 @@
 /** Words and badge styles for the enums, in one place so the list, the store page and filters agree. */
 import type {
+  AuditOutcome,
   StorageBackend,
   VectorStoreOrderField,
   SyncRunStatus,
@@ -91,3 +92,29 @@ export const ORDER_FIELDS = valuesOf<VectorStoreOrderField>({
   LAST_ACTIVE_AT: true,
   USAGE_BYTES: true,
 });
+
+export const AUDIT_OUTCOME_LABELS: Record<AuditOutcome, string> = {
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  REFUSED: 'Refused',
+};
+
+export const AUDIT_OUTCOME_BADGES: Record<AuditOutcome, string> = {
+  SUCCEEDED: 'badge-success',
+  FAILED: 'badge-danger',
+  REFUSED: 'badge-warning',
+};
+
+/** The kinds of audit events the server writes (`AuditEvent.kind`), in the order the filter offers them. */
+export const AUDIT_KIND_LABELS: Record<string, string> = {
+  CREATE_VECTOR_STORE: 'Create store',
+  UPDATE_VECTOR_STORE: 'Update store',
+  DELETE_VECTOR_STORE: 'Delete store',
+  UPLOAD_FILE: 'Upload file',
+  REMOVE_FILE: 'Remove file',
+  DELETE_ORPHAN_FILES: 'Delete orphan Files',
+  START_SYNC: 'Start sync',
+  CREATE_ACCOUNT: 'Create account',
+  ISSUE_TOKEN: 'Issue token',
+  REVOKE_TOKEN: 'Revoke token',
+};

@@ -29,6 +29,33 @@ export function orphansPath(query: '' | `?${string}` = ''): `orphans${'' | `?${s
   return `orphans${query}`;
 }
 
+/** The audit log (admins), optionally filtered or at a cursor: `href={resolve(auditPath())}`. */
+export function auditPath(query: '' | `?${string}` = ''): `audit${'' | `?${string}`}` {
+  return `audit${query}`;
+}
+
+/** The audit log's filters, as its URL holds them. */
+export interface AuditFilters {
+  kind: string | null;
+  actor: string | null;
+  target: string | null;
+}
+
+/** The audit page's query string for these filters (and a cursor); empty filters are left out. */
+export function auditQuery(
+  filters: AuditFilters,
+  cursor: { after?: string; before?: string } = {},
+): '' | `?${string}` {
+  const params = new URLSearchParams();
+  if (filters.kind) params.set('kind', filters.kind);
+  if (filters.actor) params.set('actor', filters.actor);
+  if (filters.target) params.set('target', filters.target);
+  if (cursor.after) params.set('after', cursor.after);
+  if (cursor.before) params.set('before', cursor.before);
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
+
 /** The form that creates a local store. */
 export function newStorePath(): 'stores/new' {
   return 'stores/new';

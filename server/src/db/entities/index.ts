@@ -1,5 +1,6 @@
 import { AccountEntity } from './account.entity.ts';
 import { ApiTokenEntity } from './api-token.entity.ts';
+import { AuditEventEntity } from './audit-event.entity.ts';
 import { FileEntity } from './file.entity.ts';
 import { RemoteDeletionEntity } from './remote-deletion.entity.ts';
 import { SyncRunEntity } from './sync-run.entity.ts';
@@ -14,11 +15,13 @@ export const entities = [
   VectorStoreFileEntity,
   SyncRunEntity,
   RemoteDeletionEntity,
+  AuditEventEntity,
 ];
 
 export {
   AccountEntity,
   ApiTokenEntity,
+  AuditEventEntity,
   FileEntity,
   RemoteDeletionEntity,
   SyncRunEntity,

@@ -25,6 +25,7 @@ export type OrderDirection = SchemaEnum<'OrderDirection'>;
 export type VectorStoreOrderField = SchemaEnum<'VectorStoreOrderField'>;
 export type SyncRunStatus = SchemaEnum<'SyncRunStatus'>;
 export type SyncTrigger = SchemaEnum<'SyncTrigger'>;
+export type AuditOutcome = SchemaEnum<'AuditOutcome'>;
 
 export type VectorStoresVariables = VariablesOf<typeof VECTOR_STORES_QUERY>;
 export type VectorStoreFilter = NonNullable<VectorStoresVariables['filter']>;

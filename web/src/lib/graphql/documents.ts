@@ -495,3 +495,53 @@ export const DELETE_ORPHANS_MUTATION = graphql(
   `,
   [MUTATION_ERRORS],
 );
+
+/** One page of the account's audit log (admins only), with its filters. */
+export const AUDIT_EVENTS_QUERY = graphql(`
+  query AuditEvents(
+    $first: Int
+    $after: String
+    $last: Int
+    $before: String
+    $kind: String
+    $actorTokenId: ID
+    $targetId: ID
+  ) {
+    auditEvents(
+      first: $first
+      after: $after
+      last: $last
+      before: $before
+      kind: $kind
+      actorTokenId: $actorTokenId
+      targetId: $targetId
+    ) {
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        node {
+          id
+          occurredAt
+          kind
+          outcome
+          errorType
+          summary
+          actor {
+            kind
+            tokenId
+            name
+          }
+          targets {
+            type
+            id
+            localId
+          }
+        }
+      }
+    }
+  }
+`);
