@@ -36,8 +36,6 @@ import { createAccount, createToken, testSecrets } from '../test/factories/index
  * (baseline, GraphQL, baseline, ...) and each round compared on its own. Target: GraphQL at least 50%
  * of the baseline's req/s, and its p99 within 3× of the baseline's, in the median round.
  *
- * `BENCH_API_VARIANTS` (comma-separated, default `graphql`) lists the GraphQL servers measured in the
- * same rounds; `graphql-nojit` is the app without compiled execution (graphql-jit), to compare.
  * `BENCH_API_CPU_PROF=<dir>` writes a CPU profile of each server process into <dir> (`<kind>.cpuprofile`).
  * `BENCH_POSTGRES_URL` is the server to use (default postgres://postgres@127.0.0.1:5432).
  */
@@ -561,20 +559,16 @@ async function liftCostLimit(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Server processes. The child reports its port over IPC and stops when told to.
 
+/** `graphql-lifted`: the app with its query-cost cap lifted, to measure a page the cap refuses. */
+type ServerKind = 'graphql' | 'graphql-lifted' | 'baseline';
 /**
- * `graphql-nojit`: the app without compiled execution (graphql-jit); `graphql-lifted`: the app with its
- * query-cost cap lifted, to measure a page the cap refuses.
+ * The GraphQL servers measured in the same rounds. One since graphql-jit went: it was measured here
+ * as a second server (the app without it) and did not pay on these pages. To compare a variant, add
+ * its kind here and build it in `serve`.
  */
-type ServerKind = 'graphql' | 'graphql-nojit' | 'graphql-lifted' | 'baseline';
-const GRAPHQL_VARIANTS: readonly ServerKind[] = ['graphql', 'graphql-nojit'];
-const VARIANTS = (process.env.BENCH_API_VARIANTS ?? 'graphql').split(',').map((kind) => {
-  if (!GRAPHQL_VARIANTS.includes(kind as ServerKind))
-    throw new Error(`BENCH_API_VARIANTS: unknown '${kind}'`);
-  return kind as ServerKind;
-});
+const VARIANTS: readonly ServerKind[] = ['graphql'];
 const VARIANT_LABELS: Record<ServerKind, string> = {
   graphql: 'GraphQL (Yoga + Pothos + TypeORM)',
-  'graphql-nojit': 'GraphQL without graphql-jit',
   'graphql-lifted': 'GraphQL, cost cap lifted (diagnostic)',
   baseline: 'baseline (pg + node:http)',
 };
@@ -596,10 +590,7 @@ async function serve(kind: ServerKind, url: string, storeId: string): Promise<vo
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-bench-api-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
     const services = createServices(db, testSecrets, { dataDir });
-    // graphql-nojit: the same app on graphql-js alone, to see whether compiled execution pays.
-    server = createServer(
-      createApp({ services, logger: createLogger('warn'), jit: kind !== 'graphql-nojit' }),
-    );
+    server = createServer(createApp({ services, logger: createLogger('warn') }));
   } else {
     const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
     closers.push(() => pool.end());
