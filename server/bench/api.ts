@@ -11,6 +11,8 @@ import { print, type DocumentNode } from 'graphql';
 import pg from 'pg';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { createApp } from '../src/app.ts';
+import { describePolicy, policyFromColumn, policyToOpenAI } from '../src/domain/expiration.ts';
+import { isCostlyWithoutExpiration, storeDailyCostUsd } from '../src/domain/storage-cost.ts';
 import { bearerToken, hashToken } from '../src/auth/token.ts';
 import { createDataSource } from '../src/db/data-source.ts';
 import { createLogger } from '../src/logger.ts';
@@ -18,21 +20,22 @@ import { createServices } from '../src/services/index.ts';
 import { createAccount, createToken, testSecrets } from '../test/factories/index.ts';
 
 /**
- * The API at size (issue 6): 10,000 stores and 200,000 Files (20 per store) in PostgreSQL, and one of
- * two pages (`BENCH_API_PAGE`):
- * - `ui-list` (default): the web app's own store list, its `VECTOR_STORES_QUERY` document imported from
- *   web/ with the variables its list page sends for the default view (web/src/lib/filters.ts);
+ * The API at size (issue 6): 10,000 stores and 200,000 Files (20 per store) in PostgreSQL, and the
+ * pages of `BENCH_API_PAGE` (comma-separated; default `ui-list,ui-store`):
+ * - `ui-list`: the web app's own store list, its `VECTOR_STORES_QUERY` document imported from web/ with
+ *   the variables its list page sends for the default view (web/src/lib/filters.ts);
+ * - `ui-store`: the web app's own store page, its `VECTOR_STORE_QUERY` document imported from web/ with
+ *   the variables `routes/(admin)/stores/[id]/+page.ts` sends for a store's first page of files;
  * - `issue-6`: the page issue 6 wrote, 50 stores with their file counts and first 5 files.
  *
- * Two servers answer that page, each in a child process of its own: the GraphQL app (Yoga + Pothos +
+ * Servers answer each page, each in a child process of its own: the GraphQL app (Yoga + Pothos +
  * TypeORM, exactly as main.ts builds it) and a baseline, hand-written SQL through a `pg.Pool` behind a
- * plain `node:http` handler that serializes the same JSON. autocannon drives both from this process
+ * plain `node:http` handler that serializes the same JSON. autocannon drives them from this process
  * (programmatically) at 32 connections for 10 s after a warm-up, and checks every response body
- * against the first one (a mismatch counts as an error). The two are measured in alternating rounds
+ * against the first one (a mismatch counts as an error). They are measured in alternating rounds
  * (baseline, GraphQL, baseline, ...) and each round compared on its own. Target: GraphQL at least 50%
  * of the baseline's req/s, and its p99 within 3× of the baseline's, in the median round.
  *
- * `BENCH_API_JIT=off` runs the GraphQL app without compiled execution (graphql-jit), to compare.
  * `BENCH_API_CPU_PROF=<dir>` writes a CPU profile of each server process into <dir> (`<kind>.cpuprofile`).
  * `BENCH_POSTGRES_URL` is the server to use (default postgres://postgres@127.0.0.1:5432).
  */
@@ -63,8 +66,13 @@ const VARIABLES_BODY = JSON.stringify({
   variables: { first: PAGE_SIZE, files: FIRST_FILES },
 });
 
-/** Which page is measured. */
-const PAGE: 'ui-list' | 'issue-6' = process.env.BENCH_API_PAGE === 'issue-6' ? 'issue-6' : 'ui-list';
+type PageName = 'ui-list' | 'ui-store' | 'issue-6';
+const PAGE_NAMES: readonly PageName[] = ['ui-list', 'ui-store', 'issue-6'];
+/** Which pages are measured, in this order. */
+const PAGES = (process.env.BENCH_API_PAGE ?? 'ui-list,ui-store').split(',').map((name) => {
+  if (!PAGE_NAMES.includes(name as PageName)) throw new Error(`BENCH_API_PAGE: unknown page '${name}'`);
+  return name as PageName;
+});
 
 // The web app's own list document and variables, imported at run time (they lie outside the server's
 // TypeScript project): the bench measures what the list page sends, and follows it when it changes.
@@ -78,6 +86,23 @@ const { parseListParams, toQueryVariables } = (await import(webLib('filters.ts')
 };
 const UI_LIST_VARIABLES = toQueryVariables(parseListParams(new URLSearchParams()), new Date());
 const UI_LIST_BODY = JSON.stringify({ query: print(VECTOR_STORES_QUERY), variables: UI_LIST_VARIABLES });
+
+// The web app's store page document, and the variables its load function sends for a store's first
+// page of files (web/src/routes/(admin)/stores/[id]/+page.ts, FILES_PAGE_SIZE). The store is found
+// after seeding (`Store 3`: a mirror with an expiration policy, so most fields hold a value).
+const { VECTOR_STORE_QUERY } = (await import(webLib('graphql/documents.ts'))) as {
+  VECTOR_STORE_QUERY: DocumentNode;
+};
+const UI_STORE_FILES_PAGE_SIZE = 25;
+const UI_STORE_NAME = 'Store 3';
+const uiStoreBody = (storeId: string) =>
+  JSON.stringify({
+    query: print(VECTOR_STORE_QUERY),
+    variables: {
+      id: Buffer.from(`VectorStore:${storeId}`).toString('base64'),
+      filesFirst: UI_STORE_FILES_PAGE_SIZE,
+    },
+  });
 
 // ---------------------------------------------------------------------------------------------
 // autocannon ships no types: the little of it used here, typed by hand.
@@ -234,7 +259,7 @@ const fileCountsOf = (s: StoreRow) => ({
   total: s.file_count_total,
 });
 
-async function baselinePage(pool: pg.Pool, token: string): Promise<string | null> {
+async function baselinePage(pool: pg.Pool, token: string, page: PageName): Promise<string | null> {
   const auth = await pool.query<{ account_id: string }>({
     name: 'auth',
     text: SQL.auth,
@@ -242,7 +267,12 @@ async function baselinePage(pool: pg.Pool, token: string): Promise<string | null
   });
   const accountId = auth.rows[0]?.account_id;
   if (!accountId) return null;
-  if (PAGE === 'ui-list') return baselineUiList(pool, accountId);
+  if (page === 'ui-list') return baselineUiList(pool, accountId);
+  if (page === 'ui-store') return baselineUiStore(pool, accountId);
+  return baselineIssue6(pool, accountId);
+}
+
+async function baselineIssue6(pool: pg.Pool, accountId: string): Promise<string> {
   const [page, count] = await Promise.all([
     pool.query<StoreRow>({ name: 'page', text: SQL.page, values: [accountId, PAGE_SIZE] }),
     pool.query<{ n: number }>({ name: 'count', text: SQL.count, values: [accountId] }),
@@ -346,13 +376,146 @@ async function baselineUiList(pool: pg.Pool, accountId: string): Promise<string>
   });
 }
 
+const UI_STORE_SQL = {
+  store: `SELECT id, name, description, source, backend, status, external_id, expires_at, last_active_at,
+                 usage_bytes, synced_at, expiration_days, sync_error, metadata, file_count_in_progress,
+                 file_count_completed, file_count_failed, file_count_cancelled, file_count_total,
+                 files_listed_count, created_at, updated_at
+            FROM vector_store WHERE id = $1 AND account_id = $2`,
+  links: `SELECT l.file_id, l.status, l.usage_bytes, l.created_at, l.attributes, l.chunking_strategy, l.last_error,
+                 f.filename, f.bytes, f.purpose, f.external_id, f.source, f.file_created_at
+            FROM vector_store_file l JOIN file f ON f.id = l.file_id AND f.account_id = $2
+           WHERE l.vector_store_id = $1 ORDER BY l.created_at, l.file_id LIMIT $3`,
+};
+
+interface UiStoreRow extends UiListRow {
+  description: string | null;
+  last_active_at: Date | null;
+  sync_error: string | null;
+  metadata: Record<string, string>;
+  updated_at: Date;
+}
+interface UiStoreLinkRow {
+  file_id: string;
+  status: string;
+  usage_bytes: string;
+  created_at: Date;
+  attributes: unknown;
+  chunking_strategy: unknown;
+  last_error: { code: string; message: string } | null;
+  filename: string;
+  bytes: string;
+  purpose: string;
+  external_id: string | null;
+  source: string;
+  file_created_at: Date;
+}
+
+/** The id of the store the store page shows, set once seeded (the child reads it from its argv). */
+let uiStoreId = '';
+
+/** The web app's store page by hand: the store and its first files, read side by side. */
+async function baselineUiStore(pool: pg.Pool, accountId: string): Promise<string> {
+  const first = UI_STORE_FILES_PAGE_SIZE;
+  const [store, links] = await Promise.all([
+    pool.query<UiStoreRow>({ name: 'ui-store', text: UI_STORE_SQL.store, values: [uiStoreId, accountId] }),
+    pool.query<UiStoreLinkRow>({
+      name: 'ui-store-links',
+      text: UI_STORE_SQL.links,
+      values: [uiStoreId, accountId, first + 1],
+    }),
+  ]);
+  const s = store.rows[0];
+  if (!s) return JSON.stringify({ data: { vectorStore: null } });
+  // The benched store is not being deleted, so its `deletion` is null (the app reads no queue row).
+  if (s.status === 'deleting') throw new Error('The benched store must not be DELETING');
+  const usageBytes = Number(s.usage_bytes);
+  const facts = {
+    backend: s.backend as 'local' | 'openai',
+    status: s.status,
+    usageBytes,
+    expirationDays: s.expiration_days,
+  };
+  const policy = policyFromColumn(s.expiration_days);
+  const wire = policyToOpenAI(policy);
+  const edges = links.rows.slice(0, first).map((l) => ({
+    cursor: Buffer.from(JSON.stringify([l.created_at.toISOString(), l.file_id])).toString('base64url'),
+    node: {
+      status: l.status.toUpperCase(),
+      usageBytes: Number(l.usage_bytes),
+      createdAt: l.created_at.toISOString(),
+      attributes: l.attributes ? JSON.stringify(l.attributes) : null,
+      chunkingStrategy: l.chunking_strategy ? JSON.stringify(l.chunking_strategy) : null,
+      lastError: l.last_error && { code: l.last_error.code, message: l.last_error.message },
+      file: {
+        id: Buffer.from(`FileObject:${l.file_id}`).toString('base64'),
+        filename: l.filename,
+        bytes: Number(l.bytes),
+        purpose: l.purpose,
+        externalId: l.external_id,
+        source: l.source.toUpperCase(),
+        createdAt: l.file_created_at.toISOString(),
+      },
+    },
+  }));
+  return JSON.stringify({
+    data: {
+      vectorStore: {
+        id: globalIdOf(s),
+        name: s.name,
+        source: s.source.toUpperCase(),
+        backend: s.backend.toUpperCase(),
+        status: s.status.toUpperCase(),
+        readOnly: s.source === 'cache',
+        externalId: s.external_id,
+        expiresAt: s.expires_at?.toISOString() ?? null,
+        usageBytes,
+        syncedAt: s.synced_at?.toISOString() ?? null,
+        costlyWithoutExpiration: isCostlyWithoutExpiration(facts),
+        fileCounts: fileCountsOf(s),
+        countDrift:
+          s.source === 'cache' && s.files_listed_count !== null && s.files_listed_count !== s.file_count_total
+            ? { reported: s.file_count_total, listed: s.files_listed_count }
+            : null,
+        description: s.description,
+        syncError: s.sync_error,
+        estimatedDailyCostUsd: storeDailyCostUsd(facts),
+        expirationPolicy: {
+          kind: policy.kind,
+          days: policy.kind === 'NEVER' ? null : policy.days,
+          description: describePolicy(policy),
+          openai: wire && JSON.stringify(wire),
+        },
+        lastActiveAt: s.last_active_at?.toISOString() ?? null,
+        metadata: Object.entries(s.metadata)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, value]) => ({ key, value })),
+        createdAt: s.created_at.toISOString(),
+        updatedAt: s.updated_at.toISOString(),
+        deletion: null,
+        files: {
+          pageInfo: {
+            hasNextPage: links.rows.length > first,
+            hasPreviousPage: false,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+          edges,
+        },
+      },
+    },
+  });
+}
+
 function baselineHandler(pool: pg.Pool) {
   return (req: IncomingMessage, res: ServerResponse) => {
-    // Read (and drop) the body as any endpoint must; the page is fixed.
+    // Read (and drop) the body as any endpoint must; the page is named by the path (`/ui-list`, ...).
+    const page = (req.url ?? '').slice(1) as PageName;
     req.resume();
     req.on('end', () => {
       const token = bearerToken(req.headers.authorization ?? null);
-      const answer = token ? baselinePage(pool, token) : Promise.resolve(null);
+      const answer =
+        token && PAGE_NAMES.includes(page) ? baselinePage(pool, token, page) : Promise.resolve(null);
       answer.then(
         (body) => {
           if (body === null) {
@@ -398,13 +561,25 @@ async function liftCostLimit(): Promise<void> {
 
 /** `graphql-lifted`: the app with its query-cost cap lifted, to measure a page the cap refuses. */
 type ServerKind = 'graphql' | 'graphql-lifted' | 'baseline';
+/**
+ * The GraphQL servers measured in the same rounds. One since graphql-jit went: it was measured here
+ * as a second server (the app without it) and did not pay on these pages. To compare a variant, add
+ * its kind here and build it in `serve`.
+ */
+const VARIANTS: readonly ServerKind[] = ['graphql'];
+const VARIANT_LABELS: Record<ServerKind, string> = {
+  graphql: 'GraphQL (Yoga + Pothos + TypeORM)',
+  'graphql-lifted': 'GraphQL, cost cap lifted (diagnostic)',
+  baseline: 'baseline (pg + node:http)',
+};
 type ChildMessage = { type: 'listening'; port: number } | { type: 'stats'; cpuMs: number; requests: number };
 interface ServerStats {
   cpuMs: number;
   requests: number;
 }
 
-async function serve(kind: ServerKind, url: string): Promise<void> {
+async function serve(kind: ServerKind, url: string, storeId: string): Promise<void> {
+  uiStoreId = storeId;
   const closers: Array<() => Promise<void>> = [];
   let server;
   if (kind !== 'baseline') {
@@ -415,9 +590,7 @@ async function serve(kind: ServerKind, url: string): Promise<void> {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-bench-api-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
     const services = createServices(db, testSecrets, { dataDir });
-    // BENCH_API_JIT=off: the same app on graphql-js alone, to see whether compiled execution pays.
-    const jit = process.env.BENCH_API_JIT !== 'off';
-    server = createServer(createApp({ services, logger: createLogger('warn'), jit }));
+    server = createServer(createApp({ services, logger: createLogger('warn') }));
   } else {
     const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
     closers.push(() => pool.end());
@@ -452,9 +625,9 @@ interface RunningServer {
   stop(): Promise<void>;
 }
 
-async function startServer(kind: ServerKind, dbUrl: string): Promise<RunningServer> {
+async function startServer(kind: ServerKind, dbUrl: string, storeId: string): Promise<RunningServer> {
   const profileDir = process.env.BENCH_API_CPU_PROF;
-  const child: ChildProcess = fork(import.meta.filename, ['--serve', kind, dbUrl], {
+  const child: ChildProcess = fork(import.meta.filename, ['--serve', kind, dbUrl, storeId], {
     execArgv: [
       '--import',
       'tsx/esm',
@@ -609,10 +782,44 @@ function checkUiList(body: string): void {
   }
 }
 
+/** The web app's store page is right: the store, and its 20 files oldest first, on one page. */
+function checkUiStore(body: string): void {
+  const page = JSON.parse(body) as {
+    errors?: unknown;
+    data?: {
+      vectorStore: {
+        name: string;
+        expirationPolicy: { days: number | null };
+        files: { pageInfo: { hasNextPage: boolean }; edges: Array<{ node: { file: { filename: string } } }> };
+      } | null;
+    };
+  };
+  const store = page.data?.vectorStore;
+  const filenames = store?.files.edges.map((edge) => edge.node.file.filename);
+  const expected = Array.from(
+    { length: FILES_PER_STORE },
+    (_, j) => `document-${j + 1}.${['pdf', 'md', 'txt', 'docx'][(j + 1) % 4]}`,
+  );
+  if (
+    page.errors ||
+    !store ||
+    store.name !== UI_STORE_NAME ||
+    store.expirationPolicy.days !== 30 ||
+    store.files.pageInfo.hasNextPage ||
+    !isDeepStrictEqual(filenames, expected)
+  ) {
+    throw new Error(`Wrong store page: ${body.slice(0, 1000)}`);
+  }
+}
+
 /** The page is right: 50 stores, newest first, the total, counts that add up, 5 files each. */
-function checkPage(body: string): void {
-  if (PAGE === 'ui-list') {
+function checkPage(name: PageName, body: string): void {
+  if (name === 'ui-list') {
     checkUiList(body);
+    return;
+  }
+  if (name === 'ui-store') {
+    checkUiStore(body);
     return;
   }
   const page = JSON.parse(body) as {
@@ -664,6 +871,64 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** What one GraphQL server is sent for a page, and the answer every response must equal. */
+interface Measured {
+  kind: ServerKind;
+  server: RunningServer;
+  label: string;
+  body: string;
+  expected: string;
+}
+
+/**
+ * The GraphQL request of a page on one server, checked and equal to the baseline's answer (same fields,
+ * nesting, ids, cursors). Should the app refuse issue 6's literal query (GraphQL Armor's cost limit
+ * multiplies literal `first` arguments), the same page is measured with the sizes as variables, and
+ * failing that on an app with the cost cap lifted; the web app's own documents must never be refused.
+ */
+async function graphqlRequestOf(
+  page: PageName,
+  kind: ServerKind,
+  server: RunningServer,
+  dbUrl: string,
+  storeId: string,
+  token: string,
+  pageBody: string,
+  baselineBody: string,
+  servers: RunningServer[],
+): Promise<Measured & { refusal: string | null }> {
+  let measured: Measured = { kind, server, label: VARIANT_LABELS[kind], body: pageBody, expected: '' };
+  measured.expected = await fetchBody(server.url, token, pageBody);
+  const refusal = refusalOf(measured.expected);
+  if (refusal && page !== 'issue-6')
+    throw new Error(`${VARIANT_LABELS[kind]} refuses the web app's ${page} document: ${refusal}`);
+  if (refusal) {
+    measured = { ...measured, label: `${measured.label}, first/files as variables`, body: VARIABLES_BODY };
+    measured.expected = await fetchBody(server.url, token, VARIABLES_BODY);
+  }
+  if (refusal && refusalOf(measured.expected)) {
+    const lifted = await startServer('graphql-lifted', dbUrl, storeId);
+    servers.push(lifted);
+    measured = {
+      kind: 'graphql-lifted',
+      server: lifted,
+      label: VARIANT_LABELS['graphql-lifted'],
+      body: LITERAL_BODY,
+      expected: await fetchBody(lifted.url, token, LITERAL_BODY),
+    };
+    await liftCostLimit(); // for the SQL count, in this process
+  }
+  checkPage(page, measured.expected);
+  if (!isDeepStrictEqual(JSON.parse(baselineBody), JSON.parse(measured.expected))) {
+    throw new Error(
+      `${measured.label}'s ${page} page differs from the baseline's:\n${measured.expected.slice(0, 800)}\n${baselineBody.slice(0, 800)}`,
+    );
+  }
+  return { ...measured, refusal };
+}
+
+const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 export async function benchApi(): Promise<void> {
   const started = performance.now();
   const name = `vs_bench_api_${randomBytes(6).toString('hex')}`;
@@ -685,113 +950,128 @@ export async function benchApi(): Promise<void> {
     const seedStarted = performance.now();
     await seed(dbUrl, accountId);
     const seedMs = performance.now() - seedStarted;
-
-    const baseline = await startServer('baseline', dbUrl);
-    servers.push(baseline);
-    const pageBody = PAGE === 'ui-list' ? UI_LIST_BODY : LITERAL_BODY;
-    const baselineBody = await fetchBody(baseline.url, token, pageBody);
-    checkPage(baselineBody);
-
-    // The app exactly as createApp builds it, with the literal query. Should it refuse that document
-    // (GraphQL Armor's cost limit multiplies literal `first` arguments), the same page is measured
-    // with the sizes as variables on the same app, and failing that with the cost cap lifted.
-    let graphql = await startServer('graphql', dbUrl);
-    servers.push(graphql);
-    let requestBody = pageBody;
-    let label = 'GraphQL (Yoga + Pothos + TypeORM)';
-    let graphqlBody = await fetchBody(graphql.url, token, requestBody);
-    const refusal = refusalOf(graphqlBody);
-    if (refusal && PAGE === 'ui-list')
-      throw new Error(`The app refuses the web app's list document: ${refusal}`);
-    if (refusal) {
-      requestBody = VARIABLES_BODY;
-      label = 'GraphQL, first/files as variables';
-      graphqlBody = await fetchBody(graphql.url, token, requestBody);
-    }
-    if (refusal && refusalOf(graphqlBody)) {
-      await servers.pop()!.stop();
-      graphql = await startServer('graphql-lifted', dbUrl);
-      servers.push(graphql);
-      requestBody = LITERAL_BODY;
-      label = 'GraphQL, cost cap lifted (diagnostic)';
-      graphqlBody = await fetchBody(graphql.url, token, requestBody);
-      await liftCostLimit(); // for the SQL count below, in this process
-    }
-    // One response of each, checked, and equal to each other (same fields, nesting, ids, cursors).
-    checkPage(graphqlBody);
-    if (!isDeepStrictEqual(JSON.parse(baselineBody), JSON.parse(graphqlBody))) {
-      throw new Error(
-        `The GraphQL page differs from the baseline's:\n${graphqlBody.slice(0, 800)}\n${baselineBody.slice(0, 800)}`,
-      );
-    }
-    const statements = await sqlOfOneGraphQLRequest(dbUrl, token, requestBody);
-
-    // One after the other, so neither competes with the other for the 2 cores; in alternating rounds,
-    // so that a slow spell of this shared machine weighs on both servers alike. Each round's ratio
-    // compares neighbours in time; the verdict is on the median round.
-    const rows: Row[] = [];
-    const rounds: Array<{ throughput: number; p99: number; errors: number }> = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const base = await load(
-        `baseline (pg + node:http), round ${round}`,
-        baseline,
-        token,
-        pageBody,
-        baselineBody,
-      );
-      const gql = await load(`${label}, round ${round}`, graphql, token, requestBody, graphqlBody);
-      rows.push(base, gql);
-      rounds.push({
-        throughput: (gql['req/s'] as number) / (base['req/s'] as number),
-        p99: (gql['p99 ms'] as number) / (base['p99 ms'] as number),
-        errors: (gql.errors as number) + (base.errors as number),
-      });
-    }
-    for (const server of servers.splice(0)) await server.stop();
-    if (refusal) {
-      rows.push({
-        server: 'GraphQL, literal query',
-        'req/s': '-',
-        'p50 ms': '-',
-        'p99 ms': '-',
-        errors: 'all (refused)',
-        'server CPU ms/req': '-',
-      });
-    }
-    const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    const throughput = median(rounds.map((r) => r.throughput));
-    const p99 = median(rounds.map((r) => r.p99));
-    const errors = rounds.reduce((sum, r) => sum + r.errors, 0);
+    const storeId = await (async () => {
+      const client = new pg.Client({ connectionString: dbUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ id: string }>(`SELECT id FROM vector_store WHERE name = $1`, [
+          UI_STORE_NAME,
+        ]);
+        return rows[0]!.id;
+      } finally {
+        await client.end();
+      }
+    })();
     console.log(
       `API: seeded ${STORES.toLocaleString('en')} stores and ${(STORES * FILES_PER_STORE).toLocaleString('en')} Files in ${seedMs.toFixed(0)} ms; ` +
-        (PAGE === 'ui-list'
-          ? `the web app's store list document (VectorStores, ${UI_LIST_VARIABLES.first} stores, variables ${JSON.stringify(UI_LIST_VARIABLES)}) `
-          : `page of ${PAGE_SIZE} stores with fileCounts and files(first: ${FIRST_FILES}) `) +
-        `(${graphqlBody.length.toLocaleString('en')} bytes), ` +
-        `${CONNECTIONS} connections for ${DURATION_S} s after ${WARMUP_S} s of warm-up; servers in child processes, autocannon in this one`,
+        `${CONNECTIONS} connections for ${DURATION_S} s after ${WARMUP_S} s of warm-up, ${ROUNDS} alternating rounds; ` +
+        `servers in child processes, autocannon in this one`,
     );
-    if (refusal) console.log(`API: MISS: the app refuses the literal query of the issue: ${refusal}`);
-    console.log(`API: SQL per GraphQL request: ${statements.length}`);
-    for (const statement of statements)
-      console.log(`  - ${statement.slice(0, 160)}${statement.length > 160 ? '…' : ''}`);
-    console.table(rows);
-    const perRound = (pick: (r: (typeof rounds)[number]) => string) => rounds.map(pick).join(', ');
-    console.log(
-      `API: per round, GraphQL/baseline throughput ${perRound((r) => `${(r.throughput * 100).toFixed(0)}%`)}; p99 ${perRound((r) => `${r.p99.toFixed(2)}×`)}`,
-    );
-    const verdict = (met: boolean) => (met && errors === 0 ? 'PASS' : 'MISS');
-    const lifted = refusal ? ` (${label})` : '';
-    console.log(
-      `API: GraphQL throughput = ${(throughput * 100).toFixed(1)}% of baseline${lifted}, median of ${ROUNDS} rounds (target ≥ ${TARGET_THROUGHPUT_RATIO * 100}%): ${verdict(throughput >= TARGET_THROUGHPUT_RATIO)}`,
-    );
-    console.log(
-      `API: GraphQL p99 = ${p99.toFixed(2)}× baseline${lifted}, median of ${ROUNDS} rounds (target ≤ ${TARGET_P99_RATIO}×): ${verdict(p99 <= TARGET_P99_RATIO)}`,
-    );
+
+    const baseline = await startServer('baseline', dbUrl, storeId);
+    servers.push(baseline);
+    const variants: RunningServer[] = [];
+    for (const kind of VARIANTS) {
+      const server = await startServer(kind, dbUrl, storeId);
+      servers.push(server);
+      variants.push(server);
+    }
+
+    let missed = false;
+    for (const page of PAGES) {
+      const pageBody =
+        page === 'ui-list' ? UI_LIST_BODY : page === 'ui-store' ? uiStoreBody(storeId) : LITERAL_BODY;
+      const baselineUrl = new URL(`/${page}`, baseline.url).href;
+      const baselineServer: RunningServer = { ...baseline, url: baselineUrl };
+      const baselineBody = await fetchBody(baselineUrl, token, pageBody);
+      checkPage(page, baselineBody);
+      const measured: Array<Measured & { refusal: string | null }> = [];
+      for (const [i, kind] of VARIANTS.entries()) {
+        measured.push(
+          await graphqlRequestOf(
+            page,
+            kind,
+            variants[i]!,
+            dbUrl,
+            storeId,
+            token,
+            pageBody,
+            baselineBody,
+            servers,
+          ),
+        );
+      }
+      const statements = await sqlOfOneGraphQLRequest(dbUrl, token, measured[0]!.body);
+
+      // One after the other, so none competes with another for the 2 cores; in alternating rounds, so
+      // that a slow spell of this shared machine weighs on all servers alike. Each round's ratio
+      // compares neighbours in time; the verdict is on the median round.
+      const rows: Row[] = [];
+      const rounds = measured.map(() => [] as Array<{ throughput: number; p99: number; errors: number }>);
+      for (let round = 1; round <= ROUNDS; round++) {
+        const base = await load(
+          `baseline (pg + node:http), round ${round}`,
+          baselineServer,
+          token,
+          pageBody,
+          baselineBody,
+        );
+        rows.push(base);
+        for (const [i, m] of measured.entries()) {
+          const gql = await load(`${m.label}, round ${round}`, m.server, token, m.body, m.expected);
+          rows.push(gql);
+          rounds[i]!.push({
+            throughput: (gql['req/s'] as number) / (base['req/s'] as number),
+            p99: (gql['p99 ms'] as number) / (base['p99 ms'] as number),
+            errors: (gql.errors as number) + (base.errors as number),
+          });
+        }
+      }
+      const describe =
+        page === 'ui-list'
+          ? `the web app's store list document (VectorStores, variables ${JSON.stringify(UI_LIST_VARIABLES)})`
+          : page === 'ui-store'
+            ? `the web app's store page document (VectorStore, '${UI_STORE_NAME}', filesFirst ${UI_STORE_FILES_PAGE_SIZE})`
+            : `page of ${PAGE_SIZE} stores with fileCounts and files(first: ${FIRST_FILES})`;
+      console.log(
+        `\nAPI [${page}]: ${describe} (${measured[0]!.expected.length.toLocaleString('en')} bytes)`,
+      );
+      if (measured[0]!.refusal)
+        console.log(
+          `API [${page}]: MISS: the app refuses the literal query of the issue: ${measured[0]!.refusal}`,
+        );
+      console.log(`API [${page}]: SQL per GraphQL request: ${statements.length}`);
+      for (const statement of statements)
+        console.log(`  - ${statement.slice(0, 160)}${statement.length > 160 ? '…' : ''}`);
+      console.table(rows);
+      for (const [i, m] of measured.entries()) {
+        const perVariant = rounds[i]!;
+        const throughput = median(perVariant.map((r) => r.throughput));
+        const p99 = median(perVariant.map((r) => r.p99));
+        const errors = perVariant.reduce((sum, r) => sum + r.errors, 0);
+        const perRound = (pick: (r: (typeof perVariant)[number]) => string) =>
+          perVariant.map(pick).join(', ');
+        const verdict = (met: boolean) => {
+          if (!met || errors > 0) missed = true;
+          return met && errors === 0 ? 'PASS' : 'MISS';
+        };
+        console.log(
+          `API [${page}] ${m.label}: per round, throughput ${perRound((r) => `${(r.throughput * 100).toFixed(0)}%`)} of baseline; p99 ${perRound((r) => `${r.p99.toFixed(2)}×`)}`,
+        );
+        console.log(
+          `API [${page}] ${m.label}: throughput = ${(throughput * 100).toFixed(1)}% of baseline, median of ${ROUNDS} rounds (target ≥ ${TARGET_THROUGHPUT_RATIO * 100}%): ${verdict(throughput >= TARGET_THROUGHPUT_RATIO)}; ` +
+            `p99 = ${p99.toFixed(2)}× baseline (target ≤ ${TARGET_P99_RATIO}×): ${verdict(p99 <= TARGET_P99_RATIO)}`,
+        );
+      }
+    }
+    for (const server of servers.splice(0)) await server.stop();
     const [load1] = os.loadavg();
     console.log(
-      `API: 1-minute load average at the end: ${load1!.toFixed(1)} on ${os.availableParallelism()} cores (other work on the machine skews both rows)`,
+      `API: 1-minute load average at the end: ${load1!.toFixed(1)} on ${os.availableParallelism()} cores (other work on the machine skews every row)`,
     );
-    console.log(`API: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `API: ${missed ? 'MISS' : 'PASS'}; done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   } finally {
     for (const server of servers) await server.stop();
     await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -799,6 +1079,7 @@ export async function benchApi(): Promise<void> {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  if (process.argv[2] === '--serve') await serve(process.argv[3] as ServerKind, process.argv[4]!);
+  if (process.argv[2] === '--serve')
+    await serve(process.argv[3] as ServerKind, process.argv[4]!, process.argv[5]!);
   else await benchApi();
 }

@@ -6,7 +6,6 @@ import { bearerToken } from './auth/token.ts';
 import { mutationAudits, outcomeOf } from './graphql/audit.ts';
 import { QUERY_TOO_COSTLY } from './graphql/builder.ts';
 import type { GraphQLContext } from './graphql/context.ts';
-import { useJitExecution } from './graphql/jit.plugin.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
@@ -44,8 +43,6 @@ export interface AppDependencies {
   uploadsPerToken?: number;
   /** Open subscriptions per token in this process (default 20), and how often revocations are looked for. */
   subscriptions?: { perToken: number; revocationCheckMs?: number };
-  /** Compiled execution (graphql-jit) for queries and mutations; on unless false (the API bench compares). */
-  jit?: boolean;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -87,7 +84,6 @@ export function createApp({
   metrics,
   uploadsPerToken,
   subscriptions: subscriptionLimits,
-  jit = true,
 }: AppDependencies): App {
   const subscriptions = new TokenSubscriptions(
     subscriptionLimits?.perToken ?? DEFAULT_SUBSCRIPTIONS_PER_TOKEN,
@@ -160,8 +156,6 @@ export function createApp({
         blockFieldSuggestion: { enabled: true },
       }).protect().plugins,
       useCostRefusal(),
-      // Queries and mutations run as compiled code (graphql-jit); subscriptions stay on graphql-js.
-      ...(jit ? [useJitExecution(logger)] : []),
       useStreamedUploads({
         tempDir: services.contents.tempDir,
         maxFileBytes: services.maxUploadBytes,

@@ -129,9 +129,17 @@ export class VectorStoreService {
     return row!.count;
   }
 
-  /** Another account's store is indistinguishable from a missing one. */
+  /**
+   * Another account's store is indistinguishable from a missing one. Every property but the sync's own
+   * bookkeeping (`filesListedSummary`), read as a page is (the web app's store page asks for one).
+   */
   async findById(accountId: string, id: string): Promise<VectorStoreEntity | null> {
-    return this.db.getRepository(VectorStoreEntity).findOneBy({ accountId, id });
+    const [row] = await this.statements.rows<StoreRow>(
+      `SELECT ${STORE_LIST_COLUMNS}, ${STORE_DETAIL_COLUMNS} FROM vector_store vs
+        WHERE vs.id = $1 AND vs.account_id = $2`,
+      [id, accountId],
+    );
+    return row ? storeFromRow(row) : null;
   }
 
   async findByIds(accountId: string, ids: readonly string[]): Promise<VectorStoreEntity[]> {

@@ -57,7 +57,8 @@ async function checkDocument(selection: string): Promise<{ code: number; output:
   }
 }
 
-describe('gql-tada check (a step of pnpm check)', () => {
+// Each check starts the gql-tada CLI, which takes 4 to 5 s on a loaded machine: past vitest's 5 s default.
+describe('gql-tada check (a step of pnpm check)', { timeout: 30_000 }, () => {
   it('accepts a document the schema answers', async () => {
     const result = await checkDocument('totalCount');
     expect(result.output).not.toMatch(/error/);
