@@ -7,6 +7,7 @@ import './types/file.ts';
 import './types/vector-store-mutations.ts';
 import './types/orphans.ts';
 import './types/sync-run.ts';
+import './types/usage.ts';
 
 /** The schema, sorted so that its printed form is stable. */
 export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());

@@ -3,6 +3,7 @@ import { ApiTokenEntity } from './api-token.entity.ts';
 import { FileEntity } from './file.entity.ts';
 import { RemoteDeletionEntity } from './remote-deletion.entity.ts';
 import { SyncRunEntity } from './sync-run.entity.ts';
+import { UsagePointEntity } from './usage-point.entity.ts';
 import { VectorStoreFileEntity } from './vector-store-file.entity.ts';
 import { VectorStoreEntity } from './vector-store.entity.ts';
 
@@ -14,6 +15,7 @@ export const entities = [
   VectorStoreFileEntity,
   SyncRunEntity,
   RemoteDeletionEntity,
+  UsagePointEntity,
 ];
 
 export {
@@ -22,6 +24,7 @@ export {
   FileEntity,
   RemoteDeletionEntity,
   SyncRunEntity,
+  UsagePointEntity,
   VectorStoreEntity,
   VectorStoreFileEntity,
 };

@@ -10,6 +10,7 @@ import { RateLimitTable1764700000000 } from './1764700000000-RateLimitTable.ts';
 import { AddSyncRunLimits1764900000000 } from './1764900000000-AddSyncRunLimits.ts';
 import { AddStoreListedFileCount1764910000000 } from './1764910000000-AddStoreListedFileCount.ts';
 import { AddVectorStoreSyncError1765000000000 } from './1765000000000-AddVectorStoreSyncError.ts';
+import { AddUsageHistory1765100000000 } from './1765100000000-AddUsageHistory.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   AddSyncRunLimits1764900000000,
   AddStoreListedFileCount1764910000000,
   AddVectorStoreSyncError1765000000000,
+  AddUsageHistory1765100000000,
 ];
