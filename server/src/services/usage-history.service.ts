@@ -33,7 +33,7 @@ export interface CompletedRun {
 
 export interface UsageForecast {
   quotaBytes: number;
-  /** Points the fit used (at most one per hour) and the span they cover. */
+  /** Points the fit used (as kept) and the span they cover. */
   points: number;
   fitFrom: Date;
   fitTo: Date;
@@ -166,9 +166,9 @@ export class UsageHistoryService {
 
   /**
    * When the account's File bytes reach `quotaBytes` at the current trend: an ordinary least-squares
-   * line of File bytes against time, fitted over the window's points taken at most one per hour (the
-   * last of each), so that the dense recent points do not outweigh the thinned older ones. Null with
-   * fewer than two such points, or when the line does not rise.
+   * line of File bytes against time, fitted over the window's points as kept (every run of the last
+   * day, then one per hour, then one per day: the recent runs weigh most, which is the "current" in
+   * current trend). Null with fewer than two points, or when the line does not rise.
    */
   async forecast(accountId: string, quotaBytes: number, window: UsageRange, now = new Date()) {
     if (!(quotaBytes > 0))
@@ -182,18 +182,16 @@ export class UsageHistoryService {
       last_at: Date | null;
       current: number | null;
     }> = await this.db.query(
-      `WITH hourly AS (
-         SELECT DISTINCT ON (date_trunc('hour', at, 'UTC')) at, file_bytes::float8 AS bytes
-           FROM usage_point WHERE account_id = $1 AND at >= $2
-          ORDER BY date_trunc('hour', at, 'UTC'), at DESC
+      `WITH kept AS (
+         SELECT at, file_bytes::float8 AS bytes FROM usage_point WHERE account_id = $1 AND at >= $2
        ), fit AS (
          SELECT count(*)::int AS n, min(at) AS first_at, max(at) AS last_at,
                 -- x in days since the window's start keeps the doubles well conditioned.
                 regr_slope(bytes, extract(epoch FROM at - $2::timestamptz) / 86400) AS slope,
                 regr_intercept(bytes, extract(epoch FROM at - $2::timestamptz) / 86400) AS intercept
-           FROM hourly
+           FROM kept
        )
-       SELECT fit.*, (SELECT bytes FROM hourly ORDER BY at DESC LIMIT 1) AS current FROM fit`,
+       SELECT fit.*, (SELECT bytes FROM kept ORDER BY at DESC LIMIT 1) AS current FROM fit`,
       [accountId, since],
     );
     if (!row || row.n < 2 || row.slope === null || row.intercept === null || !(row.slope > 0)) return null;

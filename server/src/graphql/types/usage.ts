@@ -70,7 +70,8 @@ const UsagePointRef = builder.objectRef<UsagePoint>('UsagePoint').implement({
 const UsageForecastRef = builder.objectRef<UsageForecast>('UsageForecast').implement({
   description:
     "Where the account's File bytes are heading: an ordinary least-squares line of `fileBytes` against time, " +
-    'fitted over the points of the window, at most one per hour (the last of each).',
+    'fitted over the points of the window as kept (every run of the last day, one per hour to 30 days, one per ' +
+    'day beyond: the recent runs weigh most).',
   fields: (t) => ({
     quotaBytes: t.exposeFloat('quotaBytes', { description: 'The quota the forecast measures against.' }),
     points: t.exposeInt('points', { description: 'How many points the fit used.' }),
@@ -122,7 +123,7 @@ builder.objectFields(AccountEntity, (t) => ({
     nullable: true,
     description:
       'When File bytes reach the quota at the current trend: a least-squares linear fit of `fileBytes` over the ' +
-      "window's points (at most one per hour). Null with fewer than two points or when the trend is not rising.",
+      "window's points as kept. Null with fewer than two points or when the trend is not rising.",
     authScopes: { viewer: true },
     args: {
       quotaBytes: t.arg.float({
