@@ -29,6 +29,11 @@ export function orphansPath(query: '' | `?${string}` = ''): `orphans${'' | `?${s
   return `orphans${query}`;
 }
 
+/** The Insights page (usage over time), optionally for a range: `?range=MONTH`. */
+export function insightsPath(query: '' | `?${string}` = ''): `insights${'' | `?${string}`}` {
+  return `insights${query}`;
+}
+
 /** The form that creates a local store. */
 export function newStorePath(): 'stores/new' {
   return 'stores/new';
