@@ -20,6 +20,14 @@ async function storeWithFile(name: string, bytes: number): Promise<void> {
     body: JSON.stringify({ name, file_ids: [id] }),
   });
   expect(store.ok).toBe(true);
+  // OpenAI attaches the File in the background: the store bills its bytes once that is done.
+  const { id: storeId } = (await store.json()) as { id: string };
+  await expect
+    .poll(async () => {
+      const current = await fetch(`${url}/v1/vector_stores/${storeId}`, { headers });
+      return ((await current.json()) as { file_counts: { completed: number } }).file_counts.completed;
+    })
+    .toBe(1);
 }
 
 /** Runs one GraphQL operation through the web app's same-origin proxy, as the signed-in admin. */

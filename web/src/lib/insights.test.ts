@@ -73,7 +73,7 @@ describe('storageChart', () => {
   it('draws no forecast without one', () => {
     const chart = storageChart(points, null, 30);
     expect(chart.x).toHaveLength(5);
-    expect(chart.series.map((s) => s.label)).toEqual(['File bytes', 'Billed vector storage']);
+    expect(chart.series.map((s) => s.label)).toEqual(['File bytes', 'Billed vector storage (right axis)']);
   });
 });
 

@@ -102,9 +102,12 @@ export function storageChart(
       format: formatBytes,
     },
     {
-      label: 'Billed vector storage',
+      // On its own axis (right): vector storage is often far larger than the Files it holds, and
+      // would flatten the File bytes the quota counts against the left axis.
+      label: 'Billed vector storage (right axis)',
       values: pad(points.map((p) => p.usageBytes)),
       color: 'var(--color-mirror)',
+      scale: 'y2',
       format: formatBytes,
     },
   ];
