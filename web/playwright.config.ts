@@ -23,6 +23,8 @@ export default defineConfig({
       testMatch: ['local-store.spec.ts', 'sync.spec.ts', 'audit.spec.ts'],
       dependencies: ['read'],
     },
+    // Counts the usage points its own syncs add: no other spec may sync at the same time.
+    { name: 'insights', testMatch: ['insights.spec.ts'], dependencies: ['write'] },
   ],
   reporter: [['list'], ['json', { outputFile: process.env.E2E_JSON_OUTPUT ?? 'test-results/e2e.json' }]],
   outputDir: 'test-results/e2e-output',

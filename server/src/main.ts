@@ -134,6 +134,7 @@ async function main(): Promise<void> {
       onDeletionQueued: () => runtime.deletionWorker?.wake(),
       sync: config.sync,
       syncProgress: subscriptions,
+      logger,
     });
     runtime.services = services;
     metrics.observeLimits(() => services.sync.limits());

@@ -68,7 +68,10 @@ export async function run(args: string[]): Promise<number> {
   const database = await openDatabase(config, logger);
   const tty = process.stderr.isTTY === true;
   try {
-    const services = createServices(database.dataSource, await loadSecretBox(config), { sync: config.sync });
+    const services = createServices(database.dataSource, await loadSecretBox(config), {
+      sync: config.sync,
+      logger,
+    });
     const account = values.account
       ? await services.accounts.findAccount(values.account)
       : ((await services.accounts.listAccounts())[0] ?? null);

@@ -8,6 +8,12 @@ export const GIB = 2 ** 30;
 export const FREE_BYTES = GIB;
 export const USD_PER_GIB_DAY = 0.1;
 
+/**
+ * OpenAI's documented storage limit per project: "each project can store up to 2.5 TB of files in total"
+ * (`POST /files`, shared/openai/openapi.yaml; vector-stores-api.md §7). Read as decimal terabytes.
+ */
+export const STORAGE_QUOTA_DEFAULT_BYTES = 2_500_000_000_000;
+
 /** Bytes billed beyond the free GiB. */
 export function billableBytes(totalUsageBytes: number): number {
   return Math.max(0, totalUsageBytes - FREE_BYTES);

@@ -9,6 +9,7 @@ import './types/vector-store-mutations.ts';
 import './types/orphans.ts';
 import './types/sync-run.ts';
 import './types/audit.ts';
+import './types/usage.ts';
 
 /** The schema, sorted so that its printed form is stable; every mutation writes an audit event. */
 export const schema: GraphQLSchema = auditMutations(lexicographicSortSchema(builder.toSchema()));

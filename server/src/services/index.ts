@@ -12,7 +12,10 @@ import { FileService } from './file.service.ts';
 import { LocalStoreWriter } from './local-store-writer.ts';
 import { OrphanService } from './orphan.service.ts';
 import { SyncService, type SyncOptions } from './sync/sync.service.ts';
+import { UsageHistoryService } from './usage-history.service.ts';
 import { VectorStoreService } from './vector-store.service.ts';
+import pino from 'pino';
+import type { Logger } from '../logger.ts';
 
 export interface ServiceOptions {
   /** Where local file contents live (content-addressed) and uploads are staged. */
@@ -25,6 +28,8 @@ export interface ServiceOptions {
   sync?: Partial<SyncOptions>;
   /** Where sync progress is published; in-process unless given. */
   syncProgress?: SyncProgressBus;
+  /** Where services log what they survive (a usage point that could not be written); silent unless given. */
+  logger?: Logger;
 }
 
 /** Every service of the process, built once from its dependencies. */
@@ -40,6 +45,7 @@ export interface Services {
   maxUploadBytes: number;
   expiry: ExpiryService;
   orphans: OrphanService;
+  usage: UsageHistoryService;
   sync: SyncService;
 }
 
@@ -50,6 +56,9 @@ export function createServices(db: DataSource, secrets: SecretBox, options: Serv
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const writer = new LocalStoreWriter(db, contents, maxUploadBytes, options.clock);
   const accounts = new AccountService(db, secrets);
+  const orphans = new OrphanService(db, options.clock);
+  const usage = new UsageHistoryService(db, orphans);
+  const logger = options.logger ?? pino({ level: 'silent' });
   return {
     db,
     accounts,
@@ -61,12 +70,14 @@ export function createServices(db: DataSource, secrets: SecretBox, options: Serv
     contents,
     maxUploadBytes,
     expiry: new ExpiryService(db),
-    orphans: new OrphanService(db, options.clock),
+    orphans,
+    usage,
     sync: new SyncService(
       db,
       accounts,
       options.syncProgress ?? createInProcessSyncProgressBus(),
       options.sync,
+      { history: usage, logger },
     ),
   };
 }

@@ -84,12 +84,31 @@ export class OrphanService {
     return files.map((file) => ({ file, ageSeconds: secondsBetween(file.fileCreatedAt, now) }));
   }
 
-  /** Count and bytes of all orphans, in one aggregate query. */
+  /**
+   * Count and bytes of all orphans, in one aggregate query. The same conditions as `orphans`, written
+   * as set differences: right after a large first sync the tables have no statistics yet, and the
+   * planner then ran `orphans`' anti-joins as nested loops (7,000 Files × 1,000 stores: 8 s instead of
+   * 30 ms). EXCEPT hashes or sorts whatever the estimates say, and the grace period is read once (not joined per
+   * File). The tests compare it with the list.
+   */
   async orphanTotals(accountId: string): Promise<OrphanTotals> {
-    const row = await this.orphans(accountId, this.clock())
-      .select('count(*)', 'count')
-      .addSelect('coalesce(sum(f.bytes), 0)', 'bytes')
-      .getRawOne<{ count: string; bytes: string }>();
+    const [row]: Array<{ count: string; bytes: string }> = await this.db.query(
+      `SELECT count(*) AS count, coalesce(sum(f.bytes), 0) AS bytes
+         FROM file f
+        WHERE f.id IN (
+                SELECT f.id FROM file f
+                 WHERE f.account_id = $1 AND f.purpose = ANY($2::text[])
+                   AND f.file_created_at < CAST($3 AS timestamptz)
+                       - make_interval(hours => (SELECT orphan_grace_hours FROM account WHERE id = $1))
+                EXCEPT
+                SELECT l.file_id FROM vector_store_file l JOIN vector_store vs ON vs.id = l.vector_store_id
+                 WHERE vs.account_id = $1
+                EXCEPT
+                SELECT f.id FROM file f JOIN remote_deletion d
+                    ON d.account_id = f.account_id AND d.kind = 'FILE' AND d.external_id = f.external_id
+                 WHERE f.account_id = $1)`,
+      [accountId, [...ORPHAN_PURPOSES], this.clock()],
+    );
     return { count: Number(row?.count ?? 0), bytes: Number(row?.bytes ?? 0) };
   }
 

@@ -25,7 +25,13 @@ async function newAccount(graceHours?: number) {
 }
 
 async function orphanNames(accountId: string): Promise<string[]> {
-  return (await service.listOrphanFiles(accountId, firstPage())).map((o) => o.file.filename);
+  const orphans = await service.listOrphanFiles(accountId, firstPage());
+  // The totals are a query of their own (set-based): they must count exactly what the list holds.
+  expect(await service.orphanTotals(accountId)).toEqual({
+    count: orphans.length,
+    bytes: orphans.reduce((sum, o) => sum + o.file.bytes, 0),
+  });
+  return orphans.map((o) => o.file.filename);
 }
 
 describe('which Files are orphans', () => {

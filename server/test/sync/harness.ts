@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import type { SyncProgressBus } from '../../src/events/sync-progress.ts';
-import { createServices, type Services } from '../../src/services/index.ts';
+import { createServices, type ServiceOptions, type Services } from '../../src/services/index.ts';
 import type { SyncOptions } from '../../src/services/sync/sync.service.ts';
 import { createAccount, testSecrets } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -38,11 +38,14 @@ export async function createSyncHarness(
   options: Partial<SyncOptions> = {},
   /** The progress bus of the services (a test may watch who subscribes); in-process by default. */
   syncProgress?: SyncProgressBus,
+  /** More options of the services (a logger a test reads). */
+  serviceOptions: Omit<ServiceOptions, 'sync' | 'syncProgress'> = {},
 ): Promise<SyncHarness> {
   const database = await createTestDatabase();
   const emulator = await startEmulator({ port: 0, attachDelayMs: 1 });
   const apiKey = `sk-sync-test-${process.pid}-${++keys}`;
   const services = createServices(database.dataSource, testSecrets, {
+    ...serviceOptions,
     sync: { ...FAST_SYNC, ...options },
     ...(syncProgress ? { syncProgress } : {}),
   });

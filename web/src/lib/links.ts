@@ -56,6 +56,11 @@ export function auditQuery(
   return query ? `?${query}` : '';
 }
 
+/** The Insights page (usage over time), optionally for a range: `?range=MONTH`. */
+export function insightsPath(query: '' | `?${string}` = ''): `insights${'' | `?${string}`}` {
+  return `insights${query}`;
+}
+
 /** The form that creates a local store. */
 export function newStorePath(): 'stores/new' {
   return 'stores/new';

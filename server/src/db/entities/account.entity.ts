@@ -1,3 +1,5 @@
+import { bigintToNumber } from '../column-types.ts';
+import { STORAGE_QUOTA_DEFAULT_BYTES } from '../../domain/storage-cost.ts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** A tenant: its OpenAI connection, sync schedule and orphan policy. */
@@ -40,6 +42,14 @@ export class AccountEntity {
   /** Files attached to no store are orphans only once older than this. */
   @Column({ type: 'integer', default: 24 })
   orphanGraceHours!: number;
+
+  /**
+   * Bytes of Files the account may store before OpenAI refuses uploads; the usage forecast measures
+   * against it. Default: 2.5 TB (decimal, 2.5 × 10^12 bytes), OpenAI's documented per-project limit
+   * ("each project can store up to 2.5 TB of files in total", `POST /files` in the OpenAPI spec).
+   */
+  @Column({ type: 'bigint', default: STORAGE_QUOTA_DEFAULT_BYTES, transformer: bigintToNumber })
+  storageQuotaBytes!: number;
 
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt!: Date;

@@ -4,6 +4,7 @@ import { AuditEventEntity } from './audit-event.entity.ts';
 import { FileEntity } from './file.entity.ts';
 import { RemoteDeletionEntity } from './remote-deletion.entity.ts';
 import { SyncRunEntity } from './sync-run.entity.ts';
+import { UsagePointEntity } from './usage-point.entity.ts';
 import { VectorStoreFileEntity } from './vector-store-file.entity.ts';
 import { VectorStoreEntity } from './vector-store.entity.ts';
 
@@ -16,6 +17,7 @@ export const entities = [
   SyncRunEntity,
   RemoteDeletionEntity,
   AuditEventEntity,
+  UsagePointEntity,
 ];
 
 export {
@@ -25,6 +27,7 @@ export {
   FileEntity,
   RemoteDeletionEntity,
   SyncRunEntity,
+  UsagePointEntity,
   VectorStoreEntity,
   VectorStoreFileEntity,
 };

@@ -11,6 +11,7 @@ import { AddSyncRunLimits1764900000000 } from './1764900000000-AddSyncRunLimits.
 import { AddStoreListedFileCount1764910000000 } from './1764910000000-AddStoreListedFileCount.ts';
 import { AddVectorStoreSyncError1765000000000 } from './1765000000000-AddVectorStoreSyncError.ts';
 import { SyncListedIds1765050000000 } from './1765050000000-SyncListedIds.ts';
+import { AddUsageHistory1765100000000 } from './1765100000000-AddUsageHistory.ts';
 import { AuditEvents1765200000000 } from './1765200000000-AuditEvents.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
@@ -28,5 +29,6 @@ export const migrations = [
   AddStoreListedFileCount1764910000000,
   AddVectorStoreSyncError1765000000000,
   SyncListedIds1765050000000,
+  AddUsageHistory1765100000000,
   AuditEvents1765200000000,
 ];

@@ -19,6 +19,8 @@ import { MirrorWriter } from './mirror-writer.ts';
 import { RemoteReader } from './remote-reader.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { progressEvent, RunProgress } from './run-progress.ts';
+import type { Logger } from '../../logger.ts';
+import type { UsageHistoryService } from '../usage-history.service.ts';
 
 export interface SyncOptions {
   /** Upper bound on OpenAI requests in flight per account; the limit in force is found by itself. */
@@ -99,6 +101,8 @@ export class SyncService {
     private readonly accounts: AccountService,
     readonly bus: SyncProgressBus,
     options: Partial<SyncOptions> = {},
+    /** Told of each completed run (a usage point); its failures are logged, never the run's. */
+    private readonly usage: { history: UsageHistoryService; logger: Logger } | null = null,
   ) {
     this.options = { ...DEFAULT_SYNC_OPTIONS, ...options };
   }
@@ -269,7 +273,26 @@ export class SyncService {
     run.phase = 'finished';
     run.finishedAt = new Date();
     await progress.finish();
+    await this.recordUsage(run);
     return run;
+  }
+
+  /** A completed run adds a point to the account's usage history (issue 17); a failed one does not. */
+  private async recordUsage(run: SyncRunEntity): Promise<void> {
+    if (!this.usage || (run.status !== 'SUCCEEDED' && run.status !== 'PARTIAL')) return;
+    try {
+      await this.usage.history.recordRun({
+        accountId: run.accountId,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt ?? new Date(),
+        requests: run.requests,
+      });
+    } catch (error) {
+      this.usage.logger.error(
+        { err: error, runId: run.id },
+        'Could not record the usage point of a sync run',
+      );
+    }
   }
 
   /** Remembers that OpenAI refused the account's key (a code), or forgets it (null). */

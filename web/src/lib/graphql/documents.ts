@@ -545,3 +545,50 @@ export const AUDIT_EVENTS_QUERY = graphql(`
     }
   }
 `);
+
+/** The Insights page: the usage history, the quota forecast and the costliest stores. */
+export const INSIGHTS_QUERY = graphql(`
+  query Insights($range: UsageRange!, $resolution: UsageResolution!) {
+    viewer {
+      account {
+        id
+        storageQuotaBytes
+        usageHistory(range: $range, resolution: $resolution) {
+          at
+          mirrorStores
+          localStores
+          files
+          fileBytes
+          usageBytes
+          billableBytes
+          estimatedDailyCostUsd
+          orphanFiles
+          orphanBytes
+          storesWithoutExpiration
+          storesWithCountDrift
+          runs
+          syncDurationMs
+          syncRequests
+        }
+        usageForecast(window: $range) {
+          quotaBytes
+          points
+          fitFrom
+          fitTo
+          bytesAtFitFrom
+          slopeBytesPerDay
+          currentBytes
+          reachesQuotaAt
+        }
+        costliestStores(limit: 10) {
+          id
+          name
+          externalId
+          usageBytes
+          estimatedDailyCostUsd
+          costlyWithoutExpiration
+        }
+      }
+    }
+  }
+`);
