@@ -124,6 +124,14 @@ export const mutationAudits: Record<string, MutationAudit> = {
       ...(typeof (result as any)?.queued === 'number' ? { queued: (result as any).queued } : {}),
     }),
   },
+  setStorageQuota: {
+    kind: 'SET_STORAGE_QUOTA',
+    targets: (_args, result) => {
+      const account = succeeded(result)?.id;
+      return targets(account ? { type: 'Account', id: account } : null);
+    },
+    summary: ({ quotaBytes }) => (typeof quotaBytes === 'number' ? { quotaBytes } : {}),
+  },
   startSync: {
     kind: 'START_SYNC',
     targets: ({ input }, result) => {

@@ -142,6 +142,18 @@ const mutations: Mutation[] = [
     }),
   },
   {
+    name: 'setStorageQuota',
+    audit: {
+      kind: 'SET_STORAGE_QUOTA',
+      target: () => ({ type: 'Account', id: accountId }),
+      summary: { quotaBytes: 5e12 },
+    },
+    document:
+      'mutation($q: Float!) { setStorageQuota(quotaBytes: $q) { __typename ... on Account { storageQuotaBytes } } }',
+    variables: () => ({ q: 5e12 }),
+    expected: () => ({ __typename: 'Account', storageQuotaBytes: 5e12 }),
+  },
+  {
     name: 'deleteOrphanFiles',
     audit: { kind: 'DELETE_ORPHAN_FILES', target: () => ({ type: 'FileObject', id: orphanId }) },
     document:
@@ -251,6 +263,21 @@ describe.each<Operation>([...queries, ...mutations])('$name', (operation) => {
 
     it("finds nothing of this account for another account's admin, writes one FAILED event in its own account", async () => {
       if (operation.name === 'createVectorStore') return; // names no object
+      if (operation.name === 'setStorageQuota') {
+        // It names no object either: the other admin sets its own account's quota, never this one's.
+        const quotaOf = async (id: string) =>
+          (
+            await database.dataSource.query(`SELECT storage_quota_bytes AS q FROM account WHERE id = $1`, [
+              id,
+            ])
+          )[0].q;
+        const before = await quotaOf(accountId);
+        const { body } = await run(tokens.otherAdmin);
+        expect(body.data?.setStorageQuota).toMatchObject({ __typename: 'Account' });
+        expect(await quotaOf(accountId)).toBe(before);
+        expect(Number(await quotaOf(otherAccountId))).toBe(5e12);
+        return;
+      }
       const before = await snapshotTables(database.dataSource);
       let body: Record<string, any> = {};
       const events = await auditEventsOf(async () => ({ body } = await run(tokens.otherAdmin)));

@@ -114,6 +114,7 @@ export const AUDIT_KIND_LABELS: Record<string, string> = {
   REMOVE_FILE: 'Remove file',
   DELETE_ORPHAN_FILES: 'Delete orphan Files',
   START_SYNC: 'Start sync',
+  SET_STORAGE_QUOTA: 'Set storage quota',
   CREATE_ACCOUNT: 'Create account',
   ISSUE_TOKEN: 'Issue token',
   REVOKE_TOKEN: 'Revoke token',
