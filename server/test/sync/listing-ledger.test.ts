@@ -22,10 +22,13 @@ const ledgerRows = async (runId?: string) =>
 describe('the listing ledger (the ids a run listed, kept in PostgreSQL)', () => {
   it('tells which ids a run records for the first time, per kind', async () => {
     const ledger = new ListingLedger(h.db, randomUUID());
-    expect([...(await ledger.record('s', ['vs_a', 'vs_b', 'vs_a']))].sort()).toEqual(['vs_a', 'vs_b']);
-    expect([...(await ledger.record('s', ['vs_b', 'vs_c']))]).toEqual(['vs_c']);
+    expect([...(await ledger.recordFirstSeen('s', ['vs_a', 'vs_b', 'vs_a']))].sort()).toEqual([
+      'vs_a',
+      'vs_b',
+    ]);
+    expect([...(await ledger.recordFirstSeen('s', ['vs_b', 'vs_c']))]).toEqual(['vs_c']);
     // The same id as a File is another object.
-    expect([...(await ledger.record('f', ['vs_a']))]).toEqual(['vs_a']);
+    expect([...(await ledger.recordFirstSeen('f', ['vs_a']))]).toEqual(['vs_a']);
     expect(await ledgerRows(ledger.runId)).toBe(4);
     await ledger.clear();
     expect(await ledgerRows(ledger.runId)).toBe(0);

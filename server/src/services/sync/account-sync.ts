@@ -174,7 +174,7 @@ export class AccountSync {
           rejected.flatMap((bad) => (bad.id === null ? [] : [bad.id])),
         );
         // A store created while the listing pages could show up twice: sync it once.
-        const firstSeen = await this.listed.record(
+        const firstSeen = await this.listed.recordFirstSeen(
           's',
           data.map((store) => store.id),
         );

@@ -15,8 +15,19 @@ export class ListingLedger {
     readonly runId: string,
   ) {}
 
-  /** Records ids; returns those not recorded before in this run (a listing may repeat an object). */
-  async record(kind: ListedKind, ids: string[]): Promise<Set<string>> {
+  /** Records ids (a listing may repeat an object: it is recorded once). */
+  async record(kind: ListedKind, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `INSERT INTO sync_listed_id (run_id, kind, external_id)
+       SELECT $1, $2, id FROM unnest($3::text[]) AS id
+       ON CONFLICT DO NOTHING`,
+      [this.runId, kind, ids],
+    );
+  }
+
+  /** Records ids as `record` does, and returns those this run had not recorded before. */
+  async recordFirstSeen(kind: ListedKind, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows: Array<{ external_id: string }> = await this.db.query(
       `INSERT INTO sync_listed_id (run_id, kind, external_id)
