@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  fitDescription,
   formatDecimalBytes,
   parseRange,
   quotaShare,
@@ -96,5 +97,15 @@ describe('small helpers', () => {
     expect(quotaShare(0.37 * 2.5e12, 2.5e12)).toBe('37%');
     expect(parseRange('YEAR')).toBe('YEAR');
     expect(parseRange('nope')).toBe('WEEK');
+  });
+});
+
+describe('fitDescription', () => {
+  it('says how many points the line rests on and over how long', () => {
+    const fit = { points: 6, fitFrom: '2026-12-01T16:50:00.000Z', fitTo: '2026-12-01T16:54:30.000Z' };
+    expect(fitDescription(fit)).toBe('a least-squares fit of 6 points over 4 minutes');
+    expect(fitDescription({ ...fit, fitTo: '2026-12-04T17:00:00.000Z' })).toBe(
+      'a least-squares fit of 6 points over 3 days',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { ResultOf, SchemaEnum } from './graphql/graphql.ts';
 import type { INSIGHTS_QUERY } from './graphql/documents.ts';
-import { formatBytes, formatDurationMs, formatUsd } from './format.ts';
+import { formatBytes, formatDuration, formatDurationMs, formatUsd } from './format.ts';
 
 export type UsageRange = SchemaEnum<'UsageRange'>;
 export type UsageResolution = SchemaEnum<'UsageResolution'>;
@@ -140,6 +140,15 @@ export function quotaShare(bytes: number, quotaBytes: number): string {
   return share < 0.01 ? 'Under 0.01%' : `${Number(share.toPrecision(2))}%`;
 }
 
+/**
+ * What the forecast's line rests on: "a least-squares fit of 6 points over 4 minutes". The span is
+ * said because a fit over minutes extrapolated to years means little, and the reader should see that.
+ */
+export function fitDescription(forecast: Pick<UsageForecast, 'points' | 'fitFrom' | 'fitTo'>): string {
+  const span = Math.max(0, Date.parse(forecast.fitTo) - Date.parse(forecast.fitFrom));
+  return `a least-squares fit of ${forecast.points} points over ${formatDuration(span)}`;
+}
+
 export function storageSummary(
   points: UsagePoint[],
   forecast: UsageForecast | null,
@@ -150,8 +159,8 @@ export function storageSummary(
   const last = points.at(-1)!;
   const used = quotaShare(last.fileBytes, quotaBytes);
   const trend = forecast
-    ? `At the current trend (+${formatBytes(forecast.slopeBytesPerDay)} a day, a least-squares fit of ` +
-      `${forecast.points} points) the quota is reached on ${isoDay(Date.parse(forecast.reachesQuotaAt))}.`
+    ? `At the current trend (+${formatBytes(forecast.slopeBytesPerDay)} a day, ${fitDescription(forecast)}) ` +
+      `the quota is reached on ${isoDay(Date.parse(forecast.reachesQuotaAt))}.`
     : 'No rising trend (fewer than two points, or File bytes not growing): no date for the quota.';
   return (
     `File bytes went from ${formatBytes(first.fileBytes)} to ${formatBytes(last.fileBytes)} over ` +
