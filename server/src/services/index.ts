@@ -77,6 +77,7 @@ export function createServices(db: DataSource, secrets: SecretBox, options: Serv
       accounts,
       options.syncProgress ?? createInProcessSyncProgressBus(),
       options.sync,
+      orphans,
       { history: usage, logger },
     ),
   };

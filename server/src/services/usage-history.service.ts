@@ -3,7 +3,7 @@ import { AccountEntity } from '../db/entities/account.entity.ts';
 import { UsagePointEntity } from '../db/entities/usage-point.entity.ts';
 import { VectorStoreEntity } from '../db/entities/vector-store.entity.ts';
 import { ValidationError } from './errors.ts';
-import type { OrphanService } from './orphan.service.ts';
+import type { OrphanService, OrphanTotals } from './orphan.service.ts';
 
 /** How far back a history or a forecast looks. */
 export type UsageRange = 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR';
@@ -29,6 +29,8 @@ export interface CompletedRun {
   startedAt: Date;
   finishedAt: Date;
   requests: number;
+  /** The orphan totals the run counted at its end, if it did (else they are counted here). */
+  orphans?: OrphanTotals | null;
 }
 
 export interface UsageForecast {
@@ -84,7 +86,7 @@ export class UsageHistoryService {
       ) as Promise<
         Array<{ mirror_stores: string; local_stores: string; drift: string; files: string; bytes: string }>
       >,
-      this.orphans.orphanTotals(run.accountId),
+      run.orphans ?? this.orphans.orphanTotals(run.accountId),
       this.orphans.storageCost(run.accountId),
     ]);
     await this.db.getRepository(UsagePointEntity).insert({

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccount, createToken } from '../factories/index.ts';
+import { queueFileDeletion } from '../factories/orphans.ts';
 import { createTestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createHarnessApp, createSyncHarness, type SyncHarness } from '../sync/harness.ts';
@@ -106,11 +107,36 @@ describe('usage points written by syncs', () => {
       syncDurationMs: second.finishedAt!.getTime() - second.startedAt.getTime(),
     });
     expect(stores).toBe(5);
+    // The run counts orphans by the Orphans page's rule, and the point takes the run's count.
+    expect(orphans.data.orphanFiles.totalCount).toBeGreaterThan(0);
+    expect(second.orphansFound).toBe(orphans.data.orphanFiles.totalCount);
     expect(last.storesWithoutExpiration).toBeGreaterThanOrEqual(1);
     expect(points[0]).toMatchObject({ mirrorStores: 4, files: files - 1, fileBytes: fileBytes - 5000 });
     expect(points[0].syncRequests).toBe(first.requests);
     expect(new Date(points[1].at).getTime()).toBe(second.finishedAt!.getTime());
     expect(body.data.viewer.account.storageQuotaBytes).toBe(STORAGE_QUOTA_DEFAULT_BYTES);
+  });
+
+  it('counts as orphans neither Files queued for deletion, in the run nor in its point', async () => {
+    h = await createSyncHarness();
+    h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 1, filesPerStore: 1, orphanFiles: 3 });
+    const first = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });
+    expect(first.orphansFound).toBe(3);
+    const [orphan] = await h.db.query(
+      `SELECT f.external_id FROM file f WHERE f.account_id = $1
+          AND NOT EXISTS (SELECT 1 FROM vector_store_file l WHERE l.file_id = f.id) LIMIT 1`,
+      [h.accountId],
+    );
+    await queueFileDeletion(h.db, h.accountId, orphan.external_id);
+
+    const second = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });
+
+    expect(second.orphansFound).toBe(2);
+    const [point] = await h.db.query(
+      `SELECT orphan_files FROM usage_point WHERE account_id = $1 ORDER BY at DESC LIMIT 1`,
+      [h.accountId],
+    );
+    expect(point.orphan_files).toBe(2);
   });
 
   it('logs a point that cannot be written and still ends the run as it went; a failed run adds none', async () => {

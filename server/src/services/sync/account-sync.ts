@@ -5,6 +5,7 @@ import {
   UnreadableObjectError,
   type RejectedObject,
 } from '../../openai/remote-objects.ts';
+import type { OrphanTotals } from '../orphan.service.ts';
 import { ApiKeyRejectedError } from './api-key-rejection.ts';
 import { ListingLedger } from './listing-ledger.ts';
 import { MirrorWriter, remoteStoreFields, remoteSummary, type LocalStore } from './mirror-writer.ts';
@@ -31,7 +32,8 @@ export interface AccountSyncPlan {
   /** Store scope: the one mirror to sync (its local id and OpenAI id); absent = the whole account. */
   store?: { id: string; externalId: string } | undefined;
   concurrency: number;
-  orphanGraceHours: number;
+  /** The account's orphan Files as the Orphans page counts them (OrphanService.orphanTotals). */
+  countOrphans: () => Promise<OrphanTotals>;
 }
 
 /** Why a run cannot be complete: the account-level listing failed (stores or Files). */
@@ -65,6 +67,8 @@ export class AccountSync {
   private droppedErrors = 0;
   /** Set when OpenAI refused the key: the run then ends FAILED with that reason alone. */
   private keyRejection: ApiKeyRejectedError | null = null;
+  /** The orphan totals the run ended with; the usage point reuses them rather than count again. */
+  orphans: OrphanTotals | null = null;
   /** The ids the listings returned, in PostgreSQL: memory does not grow with the account. */
   private readonly listed: ListingLedger;
 
@@ -119,7 +123,8 @@ export class AccountSync {
 
     if (this.keyRejection) throw this.keyRejection;
     this.setPhase('orphans');
-    this.run.orphansFound = await this.writer.countOrphans(this.plan.orphanGraceHours);
+    this.orphans = await this.plan.countOrphans();
+    this.run.orphansFound = this.orphans.count;
     this.run.status = listingFailed ? 'FAILED' : this.run.errors.length > 0 ? 'PARTIAL' : 'SUCCEEDED';
   }
 

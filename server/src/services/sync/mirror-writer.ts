@@ -404,20 +404,4 @@ export class MirrorWriter {
     );
     return removed;
   }
-
-  /**
-   * Orphan Files (SPEC §2): purpose `assistants` or `user_data`, attached to no store of the account,
-   * and older than the grace period.
-   */
-  async countOrphans(graceHours: number): Promise<number> {
-    const [{ orphans }] = await this.db.query(
-      `SELECT count(*)::int AS orphans FROM file f
-        WHERE f.account_id = $1 AND f.source = 'cache' AND f.purpose IN ('assistants', 'user_data')
-          AND f.synced_at IS NOT NULL
-          AND f.file_created_at < clock_timestamp() - make_interval(hours => $2)
-          AND NOT EXISTS (SELECT 1 FROM vector_store_file l WHERE l.file_id = f.id)`,
-      [this.accountId, graceHours],
-    );
-    return orphans;
-  }
 }

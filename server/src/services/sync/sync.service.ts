@@ -20,6 +20,7 @@ import { RemoteReader } from './remote-reader.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { progressEvent, RunProgress } from './run-progress.ts';
 import type { Logger } from '../../logger.ts';
+import type { OrphanService, OrphanTotals } from '../orphan.service.ts';
 import type { UsageHistoryService } from '../usage-history.service.ts';
 
 export interface SyncOptions {
@@ -101,6 +102,8 @@ export class SyncService {
     private readonly accounts: AccountService,
     readonly bus: SyncProgressBus,
     options: Partial<SyncOptions> = {},
+    /** Counts a run's orphan Files at its end, by the Orphans page's rule. */
+    private readonly orphans: OrphanService,
     /** Told of each completed run (a usage point); its failures are logged, never the run's. */
     private readonly usage: { history: UsageHistoryService; logger: Logger } | null = null,
   ) {
@@ -235,7 +238,7 @@ export class SyncService {
           full: run.full,
           store: store ? { id: store.id, externalId: store.externalId! } : undefined,
           concurrency: this.options.concurrency,
-          orphanGraceHours: account.orphanGraceHours,
+          countOrphans: () => this.orphans.orphanTotals(account.id),
         })
       : null;
     try {
@@ -273,12 +276,12 @@ export class SyncService {
     run.phase = 'finished';
     run.finishedAt = new Date();
     await progress.finish();
-    await this.recordUsage(run);
+    await this.recordUsage(run, sync?.orphans ?? null);
     return run;
   }
 
   /** A completed run adds a point to the account's usage history (issue 17); a failed one does not. */
-  private async recordUsage(run: SyncRunEntity): Promise<void> {
+  private async recordUsage(run: SyncRunEntity, orphans: OrphanTotals | null): Promise<void> {
     if (!this.usage || (run.status !== 'SUCCEEDED' && run.status !== 'PARTIAL')) return;
     try {
       await this.usage.history.recordRun({
@@ -286,6 +289,7 @@ export class SyncService {
         startedAt: run.startedAt,
         finishedAt: run.finishedAt ?? new Date(),
         requests: run.requests,
+        orphans,
       });
     } catch (error) {
       this.usage.logger.error(
