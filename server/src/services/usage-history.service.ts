@@ -57,6 +57,33 @@ const POINT_COLUMNS = `at, mirror_stores AS "mirrorStores", local_stores AS "loc
 /** A point as the API reads it (levels, and run counters summed over `runs`). */
 export type UsagePoint = Omit<UsagePointEntity, 'id' | 'accountId' | 'account'>;
 
+/** Points as columns, one list per figure, aligned by index: the shape charts draw from. */
+export type UsageSeries = { [K in keyof UsagePoint]: Array<UsagePoint[K]> };
+
+const SERIES_KEYS = [
+  'at',
+  'mirrorStores',
+  'localStores',
+  'files',
+  'fileBytes',
+  'usageBytes',
+  'billableBytes',
+  'estimatedDailyCostUsd',
+  'orphanFiles',
+  'orphanBytes',
+  'storesWithoutExpiration',
+  'storesWithCountDrift',
+  'runs',
+  'durationMs',
+  'requests',
+] as const satisfies ReadonlyArray<keyof UsagePoint>;
+
+/** Rows to columns. */
+export function toSeries(points: UsagePoint[]): UsageSeries {
+  const series = Object.fromEntries(SERIES_KEYS.map((key) => [key, points.map((point) => point[key])]));
+  return series as UsageSeries;
+}
+
 /**
  * The account's usage over time (issue 17): a point per completed sync, computed in PostgreSQL with a
  * few aggregate queries, thinned on write; histories by range and resolution; a quota forecast.
@@ -145,7 +172,8 @@ export class UsageHistoryService {
 
   /**
    * The account's points since `now - range`, oldest first. At HOUR or DAY resolution each bucket
-   * (UTC) gives its last point's levels and the sums of its run counters.
+   * (UTC) gives its last point's levels and the sums of its run counters. (The API serves them as
+   * columns, `toSeries`.)
    */
   async history(accountId: string, range: UsageRange, resolution: UsageResolution, now = new Date()) {
     const since = new Date(now.getTime() - RANGE_DAYS[range] * DAY_MS);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   fitDescription,
+  pointsOf,
   formatDecimalBytes,
   parseRange,
   quotaShare,
@@ -107,5 +108,20 @@ describe('fitDescription', () => {
     expect(fitDescription({ ...fit, fitTo: '2026-12-04T17:00:00.000Z' })).toBe(
       'a least-squares fit of 6 points over 3 days',
     );
+  });
+});
+
+describe('pointsOf', () => {
+  it('turns the columns the API sends into one point per index', () => {
+    const history = {
+      at: ['2026-12-01T10:00:00.000Z', '2026-12-01T11:00:00.000Z'],
+      fileBytes: [10, 20],
+      runs: [1, 3],
+      __typename: 'UsageHistory',
+    } as unknown as Parameters<typeof pointsOf>[0];
+    expect(pointsOf(history)).toEqual([
+      { at: '2026-12-01T10:00:00.000Z', fileBytes: 10, runs: 1 },
+      { at: '2026-12-01T11:00:00.000Z', fileBytes: 20, runs: 3 },
+    ]);
   });
 });

@@ -5,7 +5,10 @@ import { formatBytes, formatDuration, formatDurationMs, formatUsd } from './form
 export type UsageRange = SchemaEnum<'UsageRange'>;
 export type UsageResolution = SchemaEnum<'UsageResolution'>;
 type Account = ResultOf<typeof INSIGHTS_QUERY>['viewer']['account'];
-export type UsagePoint = Account['usageHistory'][number];
+/** The history as the API sends it: one list per figure, aligned by index. */
+export type UsageHistory = Account['usageHistory'];
+/** One point of it: every figure at one index. */
+export type UsagePoint = { [K in keyof UsageHistory]: UsageHistory[K][number] };
 export type UsageForecast = NonNullable<Account['usageForecast']>;
 
 export const RANGES: Array<{ value: UsageRange; label: string }> = [
@@ -25,6 +28,19 @@ export const RESOLUTION_OF: Record<UsageRange, UsageResolution> = {
   QUARTER: 'DAY',
   YEAR: 'DAY',
 };
+
+/** The history's columns as one object per point, oldest first. */
+export function pointsOf(history: UsageHistory): UsagePoint[] {
+  // Lists only: a client may add `__typename` to the object.
+  const keys = (Object.keys(history) as Array<keyof UsageHistory>).filter((key) =>
+    Array.isArray(history[key]),
+  );
+  return history.at.map((_, i) => {
+    const point: Partial<Record<keyof UsageHistory, unknown>> = {};
+    for (const key of keys) point[key] = history[key][i];
+    return point as UsagePoint;
+  });
+}
 
 export function parseRange(value: string | null): UsageRange {
   return RANGES.some((r) => r.value === value) ? (value as UsageRange) : DEFAULT_RANGE;
