@@ -50,11 +50,11 @@ async function graphqlInPage<T>(
 }
 
 async function pointCount(page: Page): Promise<number> {
-  const body = await graphqlInPage<{ data: { viewer: { account: { usageHistory: unknown[] } } } }>(
+  const body = await graphqlInPage<{ data: { viewer: { account: { usageHistory: { at: string[] } } } } }>(
     page,
     '{ viewer { account { usageHistory(range: WEEK, resolution: RUN) { at } } } }',
   );
-  return body.data.viewer.account.usageHistory.length;
+  return body.data.viewer.account.usageHistory.at.length;
 }
 
 /** Starts a sync and waits (polling its run, the signal) until it has finished. */
