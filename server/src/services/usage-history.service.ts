@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AccountEntity } from '../db/entities/account.entity.ts';
+import { PreparedStatements } from '../db/prepared-statements.ts';
 import { UsagePointEntity } from '../db/entities/usage-point.entity.ts';
 import { VectorStoreEntity } from '../db/entities/vector-store.entity.ts';
 import { ValidationError } from './errors.ts';
@@ -89,10 +90,14 @@ export function toSeries(points: UsagePoint[]): UsageSeries {
  * few aggregate queries, thinned on write; histories by range and resolution; a quota forecast.
  */
 export class UsageHistoryService {
+  private readonly statements: PreparedStatements;
+
   constructor(
     private readonly db: DataSource,
     private readonly orphans: OrphanService,
-  ) {}
+  ) {
+    this.statements = new PreparedStatements(db);
+  }
 
   /**
    * Writes the account's point for a completed run, then thins its older points. Aggregates only: no
@@ -178,20 +183,26 @@ export class UsageHistoryService {
   async history(accountId: string, range: UsageRange, resolution: UsageResolution, now = new Date()) {
     const since = new Date(now.getTime() - RANGE_DAYS[range] * DAY_MS);
     const bucket = resolution === 'RUN' ? 'at' : `date_trunc('${resolution.toLowerCase()}', at, 'UTC')`;
-    const rows: UsagePoint[] = await this.db.query(
-      `SELECT * FROM (
-         SELECT DISTINCT ON (bucket) ${POINT_COLUMNS},
-                (sum(runs) OVER w)::int AS runs,
-                (sum(duration_ms) OVER w)::float8 AS "durationMs",
-                (sum(requests) OVER w)::float8 AS requests
-           FROM (SELECT *, ${bucket} AS bucket FROM usage_point WHERE account_id = $1 AND at >= $2) p
-         WINDOW w AS (PARTITION BY bucket)
-         ORDER BY bucket DESC, at DESC
-         LIMIT $3) newest
-       ORDER BY at`,
+    // One sort: each bucket's rows newest first, its run counters summed over the whole bucket; its
+    // newest row stands for it. The newest buckets are kept, then turned oldest first.
+    const rows = await this.statements.rows<UsagePoint>(
+      `SELECT at, "mirrorStores", "localStores", files, "fileBytes", "usageBytes", "billableBytes",
+              "estimatedDailyCostUsd", "orphanFiles", "orphanBytes", "storesWithoutExpiration",
+              "storesWithCountDrift", runs, "durationMs", requests
+         FROM (SELECT ${POINT_COLUMNS},
+                      row_number() OVER w AS newest,
+                      (sum(runs) OVER w)::int AS runs,
+                      (sum(duration_ms) OVER w)::float8 AS "durationMs",
+                      (sum(requests) OVER w)::float8 AS requests
+                 FROM (SELECT *, ${bucket} AS bucket FROM usage_point WHERE account_id = $1 AND at >= $2) p
+               WINDOW w AS (PARTITION BY bucket ORDER BY at DESC
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) b
+        WHERE newest = 1
+        ORDER BY at DESC
+        LIMIT $3`,
       [accountId, since, MAX_HISTORY_POINTS],
     );
-    return rows;
+    return rows.reverse();
   }
 
   /**
