@@ -9,8 +9,9 @@ import { setUp, withBenchPostgres } from './sync.ts';
 /**
  * Usage history (issue 17). Two figures, each against a baseline measured in the same run:
  * - writing a usage point (a few aggregate queries, the insert and the thinning; the orphan totals
- *   come from the run, which counted them in its last phase) against the whole 1,000-store sync it follows, in the sync bench's account (1,000 stores × 20 files + 2,000 orphan
- *   Files, 20 ms per request), synced in this process. Target: under 1%.
+ *   come from the run, which counted them in its last phase) against the whole 1,000-store sync it
+ *   follows, in the sync bench's account (1,000 stores × 20 files + 2,000 orphan Files, 20 ms per
+ *   request), synced in this process. Target: under 1%.
  * - `usageHistory(range: YEAR, resolution: DAY)` through the GraphQL app, over a year of points as
  *   thinning leaves them (a day of runs every 5 minutes, 29 days hourly, 335 daily), against the
  *   cheapest authenticated query. Target: p99 under 20 ms.
