@@ -90,7 +90,8 @@ export class AccountSync {
     try {
       await this.executeListings();
     } finally {
-      await this.listed.clear();
+      // Not a reason to fail the run (nor to hide why it failed): the next run drops what is left.
+      await this.listed.clear().catch(() => {});
     }
   }
 
