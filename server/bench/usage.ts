@@ -14,7 +14,8 @@ import { setUp, withBenchPostgres } from './sync.ts';
  *   request), synced in this process. Target: under 1%.
  * - `usageHistory(range: YEAR, resolution: DAY)` through the GraphQL app, over a year of points as
  *   thinning leaves them (a day of runs every 5 minutes, 29 days hourly, 335 daily), against the
- *   cheapest authenticated query. Target: p99 under 20 ms.
+ *   cheapest authenticated query: read again (kept in memory) and read after each write (the
+ *   account's usage version moved, so computed in PostgreSQL). Target: p99 under 20 ms, both.
  */
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const POINT_WRITES = 20;
@@ -75,9 +76,10 @@ export async function benchUsage(): Promise<void> {
       );
       const token = await services.accounts.issueToken(setup.accountId, 'VIEWER', 'bench');
       const app = createApp({ services, logger: pino({ level: 'silent' }) });
-      const time = async (query: string) => {
+      const time = async (query: string, beforeEach?: () => Promise<unknown>) => {
         const samples: number[] = [];
         for (let i = 0; i < QUERIES + 30; i++) {
+          await beforeEach?.();
           const at = performance.now();
           const response = await app.fetch('http://localhost/graphql', {
             method: 'POST',
@@ -91,13 +93,17 @@ export async function benchUsage(): Promise<void> {
         return samples;
       };
       const baseline = await time('{ viewer { role } }');
-      const history = await time(
-        `{ viewer { account { usageHistory(range: YEAR, resolution: DAY) {
-            at mirrorStores localStores files fileBytes usageBytes billableBytes estimatedDailyCostUsd
-            orphanFiles orphanBytes storesWithoutExpiration storesWithCountDrift runs syncDurationMs syncRequests
-          } } } }`,
+      const historyQuery = `{ viewer { account { usageHistory(range: YEAR, resolution: DAY) {
+          at mirrorStores localStores files fileBytes usageBytes billableBytes estimatedDailyCostUsd
+          orphanFiles orphanBytes storesWithoutExpiration storesWithCountDrift runs syncDurationMs syncRequests
+        } } } }`;
+      // As the Insights page reads it between two syncs (the history kept), and as the first read after
+      // a sync wrote a point (the account's usage version moved: computed again).
+      const history = await time(historyQuery);
+      const afterWrite = await time(historyQuery, () =>
+        db.query(`UPDATE account SET usage_version = usage_version + 1 WHERE id = $1`, [setup.accountId]),
       );
-      const p99 = percentile(history, 99);
+      const p99 = Math.max(percentile(history, 99), percentile(afterWrite, 99));
       const baseP99 = percentile(baseline, 99);
       console.table([
         {
@@ -115,16 +121,19 @@ export async function benchUsage(): Promise<void> {
           time: `${baseP99.toFixed(2)} ms`,
           ratio: '1',
         },
-        {
-          measure: `usageHistory(YEAR, DAY) p99, ${ats.length} points kept (p50 ${percentile(history, 50).toFixed(2)} ms)`,
-          time: `${p99.toFixed(2)} ms`,
-          ratio: `${(p99 / baseP99).toFixed(2)}× the baseline`,
-        },
+        ...[
+          { samples: history, name: 'read again' },
+          { samples: afterWrite, name: 'first read after a write' },
+        ].map(({ samples, name }) => ({
+          measure: `usageHistory(YEAR, DAY) p99, ${name}, ${ats.length} points kept (p50 ${percentile(samples, 50).toFixed(2)} ms)`,
+          time: `${percentile(samples, 99).toFixed(2)} ms`,
+          ratio: `${(percentile(samples, 99) / baseP99).toFixed(2)}× the baseline`,
+        })),
       ]);
       console.log(
         `Usage targets: a point under 1% of the sync: ${share < 0.01 ? 'met' : 'MISSED'} ` +
-          `(${(share * 100).toFixed(3)}%); usageHistory p99 under 20 ms: ${p99 < 20 ? 'met' : 'MISSED'} ` +
-          `(${p99.toFixed(2)} ms)`,
+          `(${(share * 100).toFixed(3)}%); usageHistory p99 under 20 ms, read again and after a write: ` +
+          `${p99 < 20 ? 'met' : 'MISSED'} (the larger: ${p99.toFixed(2)} ms)`,
       );
     } finally {
       await services.sync.shutdown();

@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AccountEntity } from '../db/entities/account.entity.ts';
-import { PreparedStatements } from '../db/prepared-statements.ts';
+import { epochMs, PreparedStatements } from '../db/prepared-statements.ts';
 import { UsagePointEntity } from '../db/entities/usage-point.entity.ts';
 import { VectorStoreEntity } from '../db/entities/vector-store.entity.ts';
 import { ValidationError } from './errors.ts';
@@ -23,6 +23,17 @@ export const DAILY_AFTER_MS = 30 * DAY_MS;
 
 /** At most this many points per answer: a year of days, or a week of hours, fit. */
 export const MAX_HISTORY_POINTS = 2_000;
+
+/** Histories kept in memory (the most recently used): a year of days is about 40 kB. */
+const KEPT_HISTORIES = 64;
+
+/** A history as computed at `version`, true from `from` until `until` (epoch ms). */
+interface KeptHistory {
+  version: number;
+  from: number;
+  until: number;
+  series: UsageSeries;
+}
 
 /** What a completed run contributes besides the account's levels. */
 export interface CompletedRun {
@@ -80,7 +91,7 @@ const SERIES_KEYS = [
 ] as const satisfies ReadonlyArray<keyof UsagePoint>;
 
 /** Rows to columns. */
-export function toSeries(points: UsagePoint[]): UsageSeries {
+function toSeries(points: UsagePoint[]): UsageSeries {
   const series = Object.fromEntries(SERIES_KEYS.map((key) => [key, points.map((point) => point[key])]));
   return series as UsageSeries;
 }
@@ -91,6 +102,7 @@ export function toSeries(points: UsagePoint[]): UsageSeries {
  */
 export class UsageHistoryService {
   private readonly statements: PreparedStatements;
+  private readonly kept = new Map<string, KeptHistory>();
 
   constructor(
     private readonly db: DataSource,
@@ -121,7 +133,7 @@ export class UsageHistoryService {
       run.orphans ?? this.orphans.orphanTotals(run.accountId),
       this.orphans.storageCost(run.accountId),
     ]);
-    await this.db.getRepository(UsagePointEntity).insert({
+    const point = {
       accountId: run.accountId,
       at: run.finishedAt,
       mirrorStores: Number(levels!.mirror_stores),
@@ -138,8 +150,12 @@ export class UsageHistoryService {
       runs: 1,
       durationMs: Math.max(0, run.finishedAt.getTime() - run.startedAt.getTime()),
       requests: run.requests,
+    };
+    // One transaction: a history is never read with the new point but before its thinning.
+    await this.db.transaction(async (manager) => {
+      await manager.getRepository(UsagePointEntity).insert(point);
+      await this.thinWith(manager, run.accountId, run.finishedAt);
     });
-    await this.thin(run.accountId, run.finishedAt);
   }
 
   /**
@@ -148,7 +164,12 @@ export class UsageHistoryService {
    * `duration_ms` and `requests`: totals over any range are unchanged. Returns the points removed.
    */
   async thin(accountId: string, now: Date): Promise<number> {
-    const result = await this.db.query(
+    return this.thinWith(this.db.manager, accountId, now);
+  }
+
+  /** `thin` in the caller's transaction; it bumps the account's `usageVersion`, as every write must. */
+  private async thinWith(manager: EntityManager, accountId: string, now: Date): Promise<number> {
+    const result = await manager.query(
       `WITH bucketed AS (
          SELECT id, at, runs, duration_ms, requests,
                 CASE WHEN at < $2::timestamptz - make_interval(secs => $4 / 1000.0)
@@ -168,6 +189,8 @@ export class UsageHistoryService {
             SET runs = r.runs, duration_ms = r.duration_ms, requests = r.requests
            FROM ranked r
           WHERE p.id = r.id AND r.rn = 1 AND r.n > 1
+       ), written AS (
+         UPDATE account SET usage_version = usage_version + 1 WHERE id = $1
        )
        DELETE FROM usage_point p USING ranked r WHERE p.id = r.id AND r.rn > 1`,
       [accountId, now, HOURLY_AFTER_MS, DAILY_AFTER_MS],
@@ -177,18 +200,51 @@ export class UsageHistoryService {
 
   /**
    * The account's points since `now - range`, oldest first. At HOUR or DAY resolution each bucket
-   * (UTC) gives its last point's levels and the sums of its run counters. (The API serves them as
-   * columns, `toSeries`.)
+   * (UTC) gives its last point's levels and the sums of its run counters.
    */
   async history(accountId: string, range: UsageRange, resolution: UsageResolution, now = new Date()) {
+    return (await this.read(accountId, range, resolution, now)).points;
+  }
+
+  /**
+   * `history` as columns, as the API serves it. A history stays what it was until the account's points
+   * are written (`usageVersion`, read with the account) or its earliest point leaves the range, so it
+   * is kept in memory until then: the Insights page reads the same history many times between syncs.
+   */
+  async series(
+    account: Pick<AccountEntity, 'id' | 'usageVersion'>,
+    range: UsageRange,
+    resolution: UsageResolution,
+    now = new Date(),
+  ): Promise<UsageSeries> {
+    const key = `${account.id} ${range} ${resolution}`;
+    const kept = this.kept.get(key);
+    const at = now.getTime();
+    if (kept && kept.version === account.usageVersion && kept.from <= at && at < kept.until) {
+      this.kept.delete(key); // most recently used last
+      this.kept.set(key, kept);
+      return kept.series;
+    }
+    const { points, earliestMs } = await this.read(account.id, range, resolution, now);
+    const series = toSeries(points);
+    const until = earliestMs === null ? Infinity : earliestMs + RANGE_DAYS[range] * DAY_MS;
+    this.kept.delete(key);
+    this.kept.set(key, { version: account.usageVersion, from: at, until, series });
+    if (this.kept.size > KEPT_HISTORIES) this.kept.delete(this.kept.keys().next().value!);
+    return series;
+  }
+
+  private async read(accountId: string, range: UsageRange, resolution: UsageResolution, now: Date) {
     const since = new Date(now.getTime() - RANGE_DAYS[range] * DAY_MS);
     const bucket = resolution === 'RUN' ? 'at' : `date_trunc('${resolution.toLowerCase()}', at, 'UTC')`;
     // One sort: each bucket's rows newest first, its run counters summed over the whole bucket; its
-    // newest row stands for it. The newest buckets are kept, then turned oldest first.
-    const rows = await this.statements.rows<UsagePoint>(
+    // newest row stands for it. The newest buckets are kept, then turned oldest first. `earliestMs`
+    // (the same on every row) is the range's first point: when it ages out, the history changes.
+    const rows = await this.statements.rows<UsagePoint & { earliestMs: number }>(
       `SELECT at, "mirrorStores", "localStores", files, "fileBytes", "usageBytes", "billableBytes",
               "estimatedDailyCostUsd", "orphanFiles", "orphanBytes", "storesWithoutExpiration",
-              "storesWithCountDrift", runs, "durationMs", requests
+              "storesWithCountDrift", runs, "durationMs", requests,
+              (SELECT ${epochMs('min(at)')} FROM usage_point WHERE account_id = $1 AND at >= $2) AS "earliestMs"
          FROM (SELECT ${POINT_COLUMNS},
                       row_number() OVER w AS newest,
                       (sum(runs) OVER w)::int AS runs,
@@ -202,7 +258,9 @@ export class UsageHistoryService {
         LIMIT $3`,
       [accountId, since, MAX_HISTORY_POINTS],
     );
-    return rows.reverse();
+    const earliestMs = rows[0]?.earliestMs ?? null;
+    const points = rows.reverse().map(({ earliestMs: _, ...point }): UsagePoint => point);
+    return { points, earliestMs };
   }
 
   /**

@@ -393,3 +393,43 @@ describe('isolation and roles', () => {
     ]);
   });
 });
+
+describe('histories kept between writes', () => {
+  it('serves a history again until a point is written, by any process, or its earliest point leaves the range', async () => {
+    database = await createTestDatabase();
+    const one = createTestApp(database).services;
+    const other = createTestApp(database).services; // another process: its own memory, the same database
+    const account = await createAccount(database.dataSource);
+    const load = async () => (await one.accounts.findAccount(account.id))!;
+    const now = Date.now();
+    const point = (hoursAgo: number, fileBytes: number) => ({
+      at: new Date(now - hoursAgo * HOUR),
+      fileBytes,
+      requests: 1,
+      durationMs: 1,
+    });
+    await insertPoints(database.dataSource, account.id, [point(3, 100), point(1, 200)]);
+    const first = await one.usage.series(await load(), 'DAY', 'RUN');
+    expect(first.fileBytes).toEqual([100, 200]);
+
+    // Nothing was written through the service: the same history is served (a row slipped in unseen).
+    await insertPoints(database.dataSource, account.id, [point(2, 150)]);
+    expect(await one.usage.series(await load(), 'DAY', 'RUN')).toBe(first);
+    expect((await one.usage.series(await load(), 'DAY', 'HOUR')).fileBytes).toEqual([100, 150, 200]);
+
+    // Another process records a run: the account's version moves, and the history is read again.
+    await other.usage.recordRun({
+      accountId: account.id,
+      startedAt: new Date(now - 1000),
+      finishedAt: new Date(now),
+      requests: 7,
+    });
+    const written = await one.usage.series(await load(), 'DAY', 'RUN');
+    expect(written.fileBytes).toEqual([100, 150, 200, 0]);
+    expect(written.requests).toEqual([1, 1, 1, 7]);
+
+    // A day after the earliest point it has left the range.
+    const later = new Date(now - 3 * HOUR + DAY + 1);
+    expect((await one.usage.series(await load(), 'DAY', 'RUN', later)).fileBytes).toEqual([150, 200, 0]);
+  });
+});

@@ -51,6 +51,13 @@ export class AccountEntity {
   @Column({ type: 'bigint', default: STORAGE_QUOTA_DEFAULT_BYTES, transformer: bigintToNumber })
   storageQuotaBytes!: number;
 
+  /**
+   * Bumped with every write of the account's usage points (a new point, thinning): a usage history
+   * computed at one value is still the history while the value stands (UsageHistoryService).
+   */
+  @Column({ type: 'integer', default: 0 })
+  usageVersion!: number;
+
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 

@@ -13,6 +13,7 @@ import { AddVectorStoreSyncError1765000000000 } from './1765000000000-AddVectorS
 import { SyncListedIds1765050000000 } from './1765050000000-SyncListedIds.ts';
 import { AddUsageHistory1765100000000 } from './1765100000000-AddUsageHistory.ts';
 import { AuditEvents1765200000000 } from './1765200000000-AuditEvents.ts';
+import { AccountUsageVersion1765300000000 } from './1765300000000-AccountUsageVersion.ts';
 
 /** In order. Landed migrations are immutable: change the schema with a new one. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   SyncListedIds1765050000000,
   AddUsageHistory1765100000000,
   AuditEvents1765200000000,
+  AccountUsageVersion1765300000000,
 ];

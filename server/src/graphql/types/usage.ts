@@ -1,7 +1,7 @@
 import { AccountEntity } from '../../db/entities/account.entity.ts';
 import { STORAGE_QUOTA_DEFAULT_BYTES } from '../../domain/storage-cost.ts';
 import { ValidationError } from '../../services/errors.ts';
-import { toSeries, type UsageForecast, type UsageSeries } from '../../services/usage-history.service.ts';
+import { type UsageForecast, type UsageSeries } from '../../services/usage-history.service.ts';
 import { builder } from '../builder.ts';
 import { VectorStore } from './vector-store.ts';
 
@@ -127,8 +127,8 @@ builder.objectFields(AccountEntity, (t) => ({
         description: 'Point spacing.',
       }),
     },
-    resolve: async (account, { range, resolution }, context) =>
-      toSeries(await context.services.usage.history(account.id, range, resolution)),
+    resolve: (account, { range, resolution }, context) =>
+      context.services.usage.series(account, range, resolution),
   }),
   usageForecast: t.field({
     type: UsageForecastRef,
