@@ -8,6 +8,7 @@ import {
   runsChart,
   runsSummary,
   storageChart,
+  timeTickLabels,
   type UsageForecast,
   type UsagePoint,
 } from './insights.ts';
@@ -123,5 +124,19 @@ describe('pointsOf', () => {
       { at: '2026-12-01T10:00:00.000Z', fileBytes: 10, runs: 1 },
       { at: '2026-12-01T11:00:00.000Z', fileBytes: 20, runs: 3 },
     ]);
+  });
+});
+
+describe('timeTickLabels', () => {
+  const at = (iso: string) => Date.parse(iso) / 1000;
+  it('writes times in the locale, with the date at the first tick and where the day changes', () => {
+    const ticks = [at('2026-12-01T23:00:00Z'), at('2026-12-01T23:30:00Z'), at('2026-12-02T00:00:00Z')];
+    expect(timeTickLabels(ticks, 1800, 'en-GB', 'UTC')).toEqual(['23:00\n1 Dec', '23:30', '00:00\n2 Dec']);
+    expect(timeTickLabels(ticks.slice(0, 1), 1800, 'en-US', 'UTC')).toEqual(['11:00 PM\nDec 1']);
+    expect(timeTickLabels([at('2026-12-01T23:00:05Z')], 5, 'en-GB', 'UTC')).toEqual(['23:00:05\n1 Dec']);
+  });
+  it('writes days, then months, for wider ticks', () => {
+    expect(timeTickLabels([at('2026-12-01T00:00:00Z')], 86_400, 'en-GB', 'UTC')).toEqual(['1 Dec']);
+    expect(timeTickLabels([at('2026-12-01T00:00:00Z')], 31 * 86_400, 'en-GB', 'UTC')).toEqual(['Dec 2026']);
   });
 });

@@ -272,3 +272,36 @@ export function runsSummary(points: UsagePoint[]): string {
     `${Math.round(last.syncRequests / Math.max(1, last.runs)).toLocaleString('en-US')} requests.`
   );
 }
+
+const DAY_S = 86_400;
+
+/**
+ * Labels of a time axis's ticks (epoch seconds) in the reader's locale and time zone, as the rest of the
+ * app writes instants (LocalTime), where uPlot's own are US-style ("12/1/26 8:27pm"). `spacing` is the
+ * distance between ticks: months and days for wide ticks, times for narrow ones, with the date added
+ * on a second line at the first tick and wherever the day changes.
+ */
+export function timeTickLabels(
+  ticks: number[],
+  spacing: number,
+  locale?: string,
+  timeZone?: string,
+): string[] {
+  const format = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(locale, { ...options, timeZone });
+  if (spacing >= 28 * DAY_S) {
+    const month = format({ month: 'short', year: 'numeric' });
+    return ticks.map((t) => month.format(t * 1000));
+  }
+  const day = format({ day: 'numeric', month: 'short' });
+  if (spacing >= DAY_S) return ticks.map((t) => day.format(t * 1000));
+  const time = format(spacing < 60 ? { timeStyle: 'medium' } : { timeStyle: 'short' });
+  let lastDay = '';
+  return ticks.map((t) => {
+    const date = day.format(t * 1000);
+    const label = time.format(t * 1000);
+    if (date === lastDay) return label;
+    lastDay = date;
+    return `${label}\n${date}`;
+  });
+}
