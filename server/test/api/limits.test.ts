@@ -74,6 +74,18 @@ describe('document limits, refused before execution', () => {
     expect(body.errors).toBeUndefined();
   });
 
+  it('prices each request by its own variables, though the price of a document is kept', async () => {
+    for (const [stores, files, refused] of [
+      [20, 5, false],
+      [100, 100, true],
+      [20, 5, false],
+      [100, 100, true],
+    ] as const) {
+      const { body } = await api.graphql(HEAVY, { token, variables: { stores, files } });
+      expect(body.errors?.[0]?.extensions?.code).toBe(refused ? 'QUERY_TOO_COSTLY' : undefined);
+    }
+  });
+
   it('accepts the list page of the benchmark, literal and with variables', async () => {
     for (const body of [
       (await api.graphql(PAGE_QUERY, { token })).body,
