@@ -4,9 +4,10 @@ import { GraphQLError } from 'graphql';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { bearerToken } from './auth/token.ts';
 import { mutationAudits, outcomeOf } from './graphql/audit.ts';
-import { QUERY_TOO_COSTLY } from './graphql/builder.ts';
+import { MAX_QUERY_COST } from './graphql/builder.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { createLoaders } from './graphql/loaders.ts';
+import { QUERY_TOO_COSTLY, useQueryCostLimit } from './graphql/query-cost.ts';
 import { schema } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
 import { ValidationError } from './services/errors.ts';
@@ -60,8 +61,8 @@ const unauthenticated = () =>
   });
 
 /**
- * An operation over the cost budget (builder.ts) fails in its first root field, before any resolver
- * runs; the answer then carries that refusal alone, not a `data` of nulls.
+ * A mutation or subscription over the cost budget (builder.ts) fails in its first root field, before
+ * any resolver runs; the answer then carries that refusal alone, not a `data` of nulls.
  */
 function useCostRefusal(): Plugin {
   return {
@@ -146,7 +147,7 @@ export function createApp({
       }),
       // Refused before execution: deep, aliased, directive-laden or long documents (introspection
       // excepted from depth). Armor's own cost limit is off: it prices literal `first` arguments but
-      // not variables; builder.ts prices both (see useCostRefusal).
+      // not variables; builder.ts prices both (queries: useQueryCostLimit; others: useCostRefusal).
       ...new EnvelopArmor({
         maxDepth: { n: 10, ignoreIntrospection: true },
         maxAliases: { n: 15 },
@@ -155,6 +156,7 @@ export function createApp({
         costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: true },
       }).protect().plugins,
+      useQueryCostLimit(MAX_QUERY_COST),
       useCostRefusal(),
       useStreamedUploads({
         tempDir: services.contents.tempDir,

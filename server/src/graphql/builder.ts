@@ -6,17 +6,19 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { getNullableType, GraphQLError, isListType, Kind, type GraphQLField } from 'graphql';
 import type { GraphQLContext } from './context.ts';
+import { costRefusal, pricedBeforeExecution } from './query-cost.ts';
 import { takeStagedUpload, type StagedUpload } from '../uploads/staged-upload.ts';
 
 /** What a connection returns when neither `first` nor `last` is given (see resolveCursorConnection). */
 export const DEFAULT_PAGE_SIZE = 20;
 
 /**
- * The cost of a field for the query cost limit (app.ts), computed with the request's variables
- * resolved: every field costs 1, and what is selected under it counts once per item it can return.
- * A connection multiplies by the page it asks for (`first`/`last`, literal or variable), `nodes(ids)`
+ * The cost of a field for the query cost limit, computed with the request's variables resolved:
+ * every field costs 1, and what is selected under it counts once per item it can return. A
+ * connection multiplies by the page it asks for (`first`/`last`, literal or variable), `nodes(ids)`
  * by the ids given, other lists (at most a few dozen entries in this schema) by 10. A connection's
- * `edges` list adds no multiplier of its own: the connection already counted its page.
+ * `edges` list adds no multiplier of its own: the connection already counted its page. It reads no
+ * context: the price of a query is kept for its document and variables (query-cost.ts).
  */
 function fieldCost(
   args: Record<string, unknown>,
@@ -39,7 +41,6 @@ function fieldCost(
  * refused.
  */
 export const MAX_QUERY_COST = 20_000;
-export const QUERY_TOO_COSTLY = 'QUERY_TOO_COSTLY';
 
 /** The schema builder, its plugins and scalars. Domain types live in `types/`. */
 export const builder = new SchemaBuilder<{
@@ -53,18 +54,13 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin, ComplexityPlugin],
-  // Measured with the request's variables coerced, for the operation that runs, before its first
-  // root field resolves: a refused operation runs no resolver (app.ts then drops the partial data).
+  // Queries are priced before execution, once per document and variables (useQueryCostLimit, in
+  // app.ts). Mutations and subscriptions are priced here, with the request's variables coerced, before
+  // their root field resolves: a refused operation runs no resolver (app.ts then drops the partial data).
   complexity: {
     fieldComplexity: fieldCost,
-    limit: { complexity: MAX_QUERY_COST },
-    complexityError: (_kind, { complexity, maxComplexity }) =>
-      new GraphQLError(
-        `Query cost ${complexity} exceeds the limit of ${maxComplexity}: ask for smaller pages`,
-        {
-          extensions: { code: QUERY_TOO_COSTLY, cost: complexity, maxCost: maxComplexity },
-        },
-      ),
+    limit: (context) => (pricedBeforeExecution(context) ? {} : { complexity: MAX_QUERY_COST }),
+    complexityError: (_kind, { complexity }) => costRefusal(complexity, MAX_QUERY_COST),
   },
   defaultFieldNullability: false,
   scopeAuth: {

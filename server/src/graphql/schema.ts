@@ -1,6 +1,7 @@
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { auditMutations } from './audit.ts';
 import { builder } from './builder.ts';
+import { resolveNodeIdsSynchronously } from './node-ids.ts';
 import './errors.ts';
 import './types/viewer.ts';
 import './types/vector-store.ts';
@@ -11,5 +12,10 @@ import './types/sync-run.ts';
 import './types/audit.ts';
 import './types/usage.ts';
 
-/** The schema, sorted so that its printed form is stable; every mutation writes an audit event. */
-export const schema: GraphQLSchema = auditMutations(lexicographicSortSchema(builder.toSchema()));
+/**
+ * The schema, sorted so that its printed form is stable; every mutation writes an audit event; node
+ * ids resolve without a promise.
+ */
+export const schema: GraphQLSchema = auditMutations(
+  resolveNodeIdsSynchronously(lexicographicSortSchema(builder.toSchema())),
+);

@@ -1,3 +1,4 @@
+import { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -10,10 +11,15 @@ const tooLarge = (limit: number) =>
  * A body limit for ordinary GraphQL requests (JSON, form-encoded). Multipart uploads are limited per
  * file by the upload parser instead, so Yoga's single global limit is turned off (`maxRequestBodySize`).
  * Listed after the parsers, it wraps whichever parser Yoga chose.
+ *
+ * A declared `Content-Length` within the limit is enough when Node's HTTP server read the request:
+ * its parser ends the body at that length (and refuses a request that also declares chunked
+ * encoding), so counting the bytes again would only cost a stream per request. Any other body (no
+ * length, or a request built in-process) is counted as it arrives.
  */
 export function useRequestBodyLimit(limit: number): Plugin {
   return {
-    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+    onRequestParse({ request, serverContext, requestParser, setRequestParser, fetchAPI }) {
       if (request.headers.get('content-type')?.startsWith('multipart/form-data')) return;
       const declared = request.headers.get('content-length');
       if (declared !== null && !/^\d+$/.test(declared)) {
@@ -22,6 +28,7 @@ export function useRequestBodyLimit(limit: number): Plugin {
         });
       }
       if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+      if (declared !== null && framedByNode(serverContext)) return;
       if (!requestParser || !request.body) return;
       // A chunked body has no Content-Length: count what arrives.
       const parse = requestParser;
@@ -48,4 +55,9 @@ export function useRequestBodyLimit(limit: number): Plugin {
       });
     },
   };
+}
+
+/** Whether the request came through Node's HTTP server (whose parser enforces `Content-Length`). */
+function framedByNode(serverContext: unknown): boolean {
+  return (serverContext as { req?: unknown } | undefined)?.req instanceof IncomingMessage;
 }

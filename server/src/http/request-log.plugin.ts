@@ -11,6 +11,7 @@ const QUIET_PATHS = new Set(['/health', '/live', '/metrics']);
 
 interface RequestInfo {
   id: string;
+  path: string;
   startedAt: number;
   operationName?: string;
 }
@@ -24,10 +25,12 @@ interface RequestInfo {
 export function useRequestLog(logger: Logger): Plugin {
   const requests = new WeakMap<Request, RequestInfo>();
   return {
-    onRequest({ request }) {
+    onRequest({ request, url }) {
       const given = request.headers.get('x-request-id');
       requests.set(request, {
         id: given && ACCEPTED_ID.test(given) ? given : randomUUID(),
+        // The URL the server already parsed for this request (not parsed again per log line).
+        path: url.pathname,
         startedAt: performance.now(),
       });
     },
@@ -48,7 +51,7 @@ export function useRequestLog(logger: Logger): Plugin {
       const info = requests.get(request);
       if (!info) return;
       response.headers.set('x-request-id', info.id);
-      const path = new URL(request.url, 'http://localhost').pathname;
+      const { path } = info;
       const line = {
         requestId: info.id,
         method: request.method,

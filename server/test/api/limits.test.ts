@@ -1,3 +1,5 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_QUERY, PAGE_QUERY_WITH_VARIABLES } from '../../bench/api.ts';
@@ -70,6 +72,18 @@ describe('document limits, refused before execution', () => {
   it('prices the page, not the document: the same document with small pages passes', async () => {
     const { body } = await api.graphql(HEAVY, { token, variables: { stores: 20, files: 5 } });
     expect(body.errors).toBeUndefined();
+  });
+
+  it('prices each request by its own variables, though the price of a document is kept', async () => {
+    for (const [stores, files, refused] of [
+      [20, 5, false],
+      [100, 100, true],
+      [20, 5, false],
+      [100, 100, true],
+    ] as const) {
+      const { body } = await api.graphql(HEAVY, { token, variables: { stores, files } });
+      expect(body.errors?.[0]?.extensions?.code).toBe(refused ? 'QUERY_TOO_COSTLY' : undefined);
+    }
   });
 
   it('accepts the list page of the benchmark, literal and with variables', async () => {
@@ -195,5 +209,58 @@ describe('request body limit', () => {
       body: JSON.stringify({ query: '{ viewer { role } }', variables: { pad: 'x'.repeat(1_100_000) } }),
     });
     expect(response.status).toBe(413);
+  });
+
+  it('counts the bytes of a body sent without a length, and refuses it past 1 MB', async () => {
+    const padded = new TextEncoder().encode(
+      JSON.stringify({ query: '{ viewer { role } }', variables: { pad: 'x'.repeat(1_100_000) } }),
+    );
+    const response = await api.app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < padded.length; at += 100_000)
+            controller.enqueue(padded.subarray(at, at + 100_000));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+  });
+
+  it("answers bodies over Node's HTTP server, with a Content-Length or chunked", async () => {
+    const server = createServer(api.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const post = (body: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const client = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/graphql',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+          },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (text += chunk));
+            response.on('end', () => resolve({ status: response.statusCode!, text }));
+          },
+        );
+        client.on('error', reject);
+        client.end(body);
+      });
+    try {
+      const body = JSON.stringify({ query: '{ viewer { role } }' });
+      const expected = { status: 200, text: JSON.stringify({ data: { viewer: { role: 'VIEWER' } } }) };
+      expect(await post(body, { 'content-length': String(Buffer.byteLength(body)) })).toEqual(expected);
+      expect(await post(body, { 'transfer-encoding': 'chunked' })).toEqual(expected);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
