@@ -35,7 +35,8 @@ export async function benchUsage(): Promise<void> {
       const started = performance.now();
       const run = await services.sync.runSync({ accountId: setup.accountId, trigger: 'CLI' });
       const syncMs = performance.now() - started;
-      if (run.status !== 'SUCCEEDED') throw new Error(`The benchmark sync ended ${run.status}`);
+      if (run.status !== 'SUCCEEDED')
+        throw new Error(`The benchmark sync ended ${run.status}: ${JSON.stringify(run.errors.slice(0, 3))}`);
       console.log(`Usage: the 1,000-store sync took ${syncMs.toFixed(0)} ms (${run.requests} requests)`);
 
       // As the sync writes it: with the orphan totals its last phase counted (that count is part of
