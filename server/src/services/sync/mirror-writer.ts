@@ -22,6 +22,15 @@ const seconds = (value: number | null | undefined): string | null =>
 const millis = (value: Date | string | null): number | null =>
   value == null ? null : new Date(value).getTime();
 
+/**
+ * The one order in which sync's statements write File rows (`ensureFiles`, `upsertFiles`): a
+ * statement inserting a row another has just inserted waits for that one to commit, so two that take
+ * the same Files in different orders can each wait for the other, and PostgreSQL ends one of them
+ * ("deadlock detected": the Files listing or a store's page failed). The Files listing and the store
+ * pages write the same Files concurrently on a first sync; in one order they cannot deadlock.
+ */
+const byFileId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The part of a store's remote state that changes when its files change (SPEC §2 "Incremental"). */
 export function remoteSummary(store: RemoteVectorStore): string {
   const c = store.file_counts;
@@ -219,11 +228,15 @@ export class MirrorWriter {
        ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`,
       [
         this.accountId,
-        JSON.stringify([
-          ...new Map(
-            files.map((f) => [f.id, { external_id: f.id, created_at: seconds(f.created_at) }]),
-          ).values(),
-        ]),
+        JSON.stringify(
+          [
+            ...new Map(
+              files.map((f) => [f.id, { external_id: f.id, created_at: seconds(f.created_at) }]),
+            ).values(),
+          ]
+            // In the order every File write takes its rows (see `byFileId`).
+            .sort((a, b) => byFileId(a.external_id, b.external_id)),
+        ),
       ],
     );
   }
@@ -362,15 +375,18 @@ export class MirrorWriter {
                   IS DISTINCT FROM (excluded.filename, excluded.bytes, excluded.purpose, excluded.file_created_at))`,
       [
         this.accountId,
-        // Built inline, so no array of rows outlives its JSON text across the write.
+        // Built inline, so no array of rows outlives its JSON text across the write; in the order every
+        // File write takes its rows (see `byFileId`).
         JSON.stringify(
-          files.map((f) => ({
-            external_id: f.id,
-            filename: f.filename,
-            bytes: f.bytes,
-            purpose: f.purpose,
-            created_at: seconds(f.created_at),
-          })),
+          files
+            .toSorted((a, b) => byFileId(a.id, b.id))
+            .map((f) => ({
+              external_id: f.id,
+              filename: f.filename,
+              bytes: f.bytes,
+              purpose: f.purpose,
+              created_at: seconds(f.created_at),
+            })),
         ),
         syncedAt,
       ],

@@ -13,6 +13,7 @@ import {
 import type { AdaptiveLimiter, RequestOutcome } from './adaptive-limiter.ts';
 import { asApiKeyRejection } from './api-key-rejection.ts';
 import { isTransient, withRetry, type RetryPolicy } from './retry.ts';
+import { readListAnswer } from '../../openai/list-answer.ts';
 import type { z } from 'zod';
 
 export type { RejectedObject, RemoteFile, RemoteVectorStore, RemoteVectorStoreFile };
@@ -24,6 +25,11 @@ export interface Page<T> {
   rejected: RejectedObject[];
   /** No page follows: a listing that reached it is complete. */
   last: boolean;
+}
+
+/** A list request of the SDK, whose answer is read here rather than by the SDK (see `readPage`). */
+interface ListRequest {
+  asResponse(): Promise<Response>;
 }
 
 /** Requests made by a run, retries included, how many of them were retries, and how many were 429s. */
@@ -109,10 +115,7 @@ export class RemoteReader {
    */
   private async *pages<T>(
     schema: z.ZodType<T>,
-    list: (
-      after: string | undefined,
-      options: { signal?: AbortSignal },
-    ) => Promise<{ data: readonly unknown[]; has_more: boolean }>,
+    list: (after: string | undefined, options: { signal?: AbortSignal }) => ListRequest,
   ): AsyncGenerator<Page<T>> {
     let after: string | undefined;
     for (;;) {
@@ -127,14 +130,16 @@ export class RemoteReader {
   }
 
   /**
-   * One page, parsed. The answer as sent is let go here: only the parsed objects live on while the
-   * page is written (a 10,000-File page is not held twice).
+   * One page, parsed. The answer is read as it arrives, an object at a time (`readListAnswer`): it is
+   * never held whole as text, and only the parsed objects live on while the page is written.
    */
   private async readPage<T>(
     schema: z.ZodType<T>,
-    list: (options: { signal?: AbortSignal }) => Promise<{ data: readonly unknown[]; has_more: boolean }>,
+    list: (options: { signal?: AbortSignal }) => ListRequest,
   ): Promise<{ page: Page<T>; cursor: string | null }> {
-    const answer = await this.call(list);
+    const answer = (await this.call(async (options) =>
+      readListAnswer((await list(options).asResponse()).body),
+    )) as { data: readonly unknown[]; has_more: boolean };
     const { items, rejected } = parseEach(schema, answer.data);
     const lastId = (answer.data[answer.data.length - 1] as { id?: unknown } | undefined)?.id;
     return {
