@@ -10,7 +10,12 @@ import { z } from 'zod';
  * One object that still does not fit is reported on its own (see `parseEach`), never the page.
  */
 
-const unixSeconds = z.number().int().nonnegative();
+/**
+ * Up to 9999-12-31T23:59:59Z, the last second both a JavaScript Date's ISO form and a PostgreSQL
+ * timestamp hold: a later one would fail the statement that writes the page, not only its object.
+ */
+export const MAX_UNIX_SECONDS = 253_402_300_799;
+const unixSeconds = z.number().int().nonnegative().max(MAX_UNIX_SECONDS);
 const count = z.number().int().nonnegative();
 
 export const remoteVectorStoreSchema = z.object({

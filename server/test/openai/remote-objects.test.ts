@@ -83,6 +83,10 @@ describe('the OpenAI boundary', () => {
       { id: null, reason: expect.stringContaining('id') },
       { id: null, reason: expect.stringContaining('object') },
     ]);
+    // A time past what a timestamp holds is that File's fault alone, not its page's (a failed write).
+    const far = parseEach(remoteFileSchema, [file, { ...file, id: 'file-far', created_at: 1e15 }]);
+    expect(far.items.map((f) => f.id)).toEqual([file.id]);
+    expect(far.rejected).toEqual([{ id: 'file-far', reason: expect.stringContaining('created_at') }]);
     expect(() => parseOne(remoteFileSchema, 'File', { ...file, bytes: '50' })).toThrow(UnreadableObjectError);
     expect(() => parseOne(remoteFileSchema, 'File', { ...file, bytes: '50' })).toThrow(
       `OpenAI sent a File (${file.id}) that cannot be read: bytes:`,

@@ -223,17 +223,13 @@ export class MirrorWriter {
     if (files.length === 0) return;
     await this.statements.rows(
       `INSERT INTO file (account_id, source, external_id, filename, bytes, purpose, file_created_at)
-       SELECT $1, 'cache', x.external_id, '', 0, 'assistants', x.created_at
-         FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, created_at timestamptz)
+       SELECT $1, 'cache', x.external_id, '', 0, 'assistants', to_timestamp(x.created_at)
+         FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, created_at float8)
        ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`,
       [
         this.accountId,
         JSON.stringify(
-          [
-            ...new Map(
-              files.map((f) => [f.id, { external_id: f.id, created_at: seconds(f.created_at) }]),
-            ).values(),
-          ]
+          [...new Map(files.map((f) => [f.id, { external_id: f.id, created_at: f.created_at }])).values()]
             // In the order every File write takes its rows (see `byFileId`).
             .sort((a, b) => byFileId(a.external_id, b.external_id)),
         ),
@@ -363,9 +359,10 @@ export class MirrorWriter {
     if (files.length === 0) return;
     await this.statements.rows(
       `INSERT INTO file AS f (account_id, source, external_id, filename, bytes, purpose, file_created_at, synced_at)
-       SELECT $1, 'cache', x.external_id, left(x.filename, 1024), x.bytes, left(x.purpose, 32), x.created_at, $3
+       SELECT $1, 'cache', x.external_id, left(x.filename, 1024), x.bytes, left(x.purpose, 32),
+              to_timestamp(x.created_at), $3
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, filename text, bytes bigint, purpose text,
-              created_at timestamptz)
+              created_at float8)
        ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
               filename = excluded.filename, bytes = excluded.bytes, purpose = excluded.purpose,
               file_created_at = excluded.file_created_at, synced_at = excluded.synced_at, updated_at = now()
@@ -376,7 +373,8 @@ export class MirrorWriter {
       [
         this.accountId,
         // Built inline, so no array of rows outlives its JSON text across the write; in the order every
-        // File write takes its rows (see `byFileId`).
+        // File write takes its rows (see `byFileId`). Times go as OpenAI's epoch seconds (to_timestamp
+        // in SQL): a Date and an ISO string per File would be garbage a million times over.
         JSON.stringify(
           files
             .toSorted((a, b) => byFileId(a.id, b.id))
@@ -385,7 +383,7 @@ export class MirrorWriter {
               filename: f.filename,
               bytes: f.bytes,
               purpose: f.purpose,
-              created_at: seconds(f.created_at),
+              created_at: f.created_at,
             })),
         ),
         syncedAt,
