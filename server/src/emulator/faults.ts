@@ -11,6 +11,8 @@ export interface FaultSettings {
   errorRates?: Record<string, number>;
   /** Probability of destroying the connection without an answer. */
   resetRate?: number;
+  /** Probability of sending half an answer (its headers promising all of it), then destroying the connection. */
+  cutRate?: number;
   /** Requests per second per API key before 429s (token bucket, one second of burst). */
   rateLimitPerSecond?: number;
   /** Route keys the faults apply to (`GET /v1/vector_stores`); absent = every route. */
@@ -47,7 +49,10 @@ export function seededRandom(seed: number): () => number {
 }
 
 export type FaultDecision =
-  { kind: 'none' } | { kind: 'reset' } | { kind: 'error'; error: ApiError; retryAfterMs?: number };
+  | { kind: 'none' }
+  | { kind: 'reset' }
+  | { kind: 'cut' }
+  | { kind: 'error'; error: ApiError; retryAfterMs?: number };
 
 /** A random 429 asks the client to wait this long (the SDK prefers `retry-after-ms` to `Retry-After`). */
 const INJECTED_RETRY_AFTER_MS = 100;
@@ -59,6 +64,7 @@ export function parseFaults(value: unknown): FaultSettings {
     'jitterMs',
     'errorRates',
     'resetRate',
+    'cutRate',
     'rateLimitPerSecond',
     'routes',
     'staleFileCounts',
@@ -73,6 +79,7 @@ export function parseFaults(value: unknown): FaultSettings {
   if (jitterMs !== undefined) settings.jitterMs = jitterMs;
   if (body.seed !== undefined) settings.seed = integerInRange(body.seed, 'seed', 0, MAX_FAULT_SEED);
   if (body.resetRate !== undefined) settings.resetRate = numberInRange(body.resetRate, 'resetRate', 0, 1);
+  if (body.cutRate !== undefined) settings.cutRate = numberInRange(body.cutRate, 'cutRate', 0, 1);
   if (body.rateLimitPerSecond !== undefined) {
     settings.rateLimitPerSecond = numberInRange(body.rateLimitPerSecond, 'rateLimitPerSecond', 0.001, 1e9);
   }
@@ -142,8 +149,9 @@ export class FaultInjector {
 
   decide(routeKey: string, apiKey: string, nowMs: number): FaultDecision {
     if (!this.applies(routeKey)) return { kind: 'none' };
-    const { resetRate = 0, rateLimitPerSecond, errorRates = {} } = this.settings;
+    const { resetRate = 0, cutRate = 0, rateLimitPerSecond, errorRates = {} } = this.settings;
     if (resetRate > 0 && this.random() < resetRate) return { kind: 'reset' };
+    if (cutRate > 0 && this.random() < cutRate) return { kind: 'cut' };
     if (rateLimitPerSecond !== undefined) {
       const waitMs = this.takeToken(apiKey, rateLimitPerSecond, nowMs);
       if (waitMs > 0) return { kind: 'error', error: faultError(429), retryAfterMs: waitMs };

@@ -206,7 +206,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       upload,
       faults: faults.current,
     };
-    send(res, match.route.handle(ctx, attachDelayMs));
+    const reply = match.route.handle(ctx, attachDelayMs);
+    if (fault.kind === 'cut') {
+      cut(res, reply);
+      return;
+    }
+    send(res, reply);
   }
 
   return emulator;
@@ -297,6 +302,19 @@ function send(res: ServerResponse, reply: Reply): void {
   } else {
     sendJson(res, 200, reply.json, reply.headers);
   }
+}
+
+/** The answer's headers and its first half, then the connection destroyed (a `cut` fault). */
+function cut(res: ServerResponse, reply: Reply): void {
+  const body = Buffer.from(
+    'bytes' in reply ? reply.bytes : 'rawJson' in reply ? reply.rawJson : JSON.stringify(reply.json),
+  );
+  res.writeHead(200, {
+    ...baseHeaders(res),
+    'content-type': 'application/json',
+    'content-length': body.length,
+  });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
 }
 
 export interface RunningEmulator {

@@ -105,6 +105,24 @@ describe('sync under failure', () => {
     expect(await mirrorState(h.db, h.accountId)).toEqual(await remoteState(h.openai));
   });
 
+  it('retries list answers that break off halfway, and converges to the exact remote state', async () => {
+    h = await createSyncHarness({ concurrency: 6 });
+    reportFaultSeedOnFailure(h.emulator.emulator);
+    h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 30, filesPerStore: 4, orphanFiles: 20 });
+    h.emulator.emulator.setFaults({
+      cutRate: 0.2,
+      routes: ['GET /v1/vector_stores', 'GET /v1/vector_stores/{vector_store_id}/files', 'GET /v1/files'],
+    });
+
+    const run = await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });
+    expect(run.errors).toEqual([]);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toBeGreaterThan(0);
+
+    h.emulator.emulator.setFaults({});
+    expect(await mirrorState(h.db, h.accountId)).toEqual(await remoteState(h.openai));
+  });
+
   it('converges to the exact remote state with 10% 5xx, 5% 429 and connection resets', async () => {
     h = await createSyncHarness({ concurrency: 6 });
     reportFaultSeedOnFailure(h.emulator.emulator);

@@ -1,4 +1,4 @@
-import OpenAI, { APIError, NotFoundError as OpenAINotFoundError } from 'openai';
+import OpenAI, { APIConnectionError, APIError, NotFoundError as OpenAINotFoundError } from 'openai';
 import {
   parseEach,
   parseOne,
@@ -137,9 +137,19 @@ export class RemoteReader {
     schema: z.ZodType<T>,
     list: (options: { signal?: AbortSignal }) => ListRequest,
   ): Promise<{ page: Page<T>; cursor: string | null }> {
-    const answer = (await this.call(async (options) =>
-      readListAnswer((await list(options).asResponse()).body),
-    )) as { data: readonly unknown[]; has_more: boolean };
+    const answer = (await this.call(async (options) => {
+      const response = await list(options).asResponse();
+      try {
+        return await readListAnswer(response.body);
+      } catch (error) {
+        if (error instanceof SyntaxError || options.signal?.aborted) throw error;
+        // The connection broke off mid-answer: as worth retrying as one that broke before it.
+        throw new APIConnectionError({
+          message: 'The answer broke off before its end',
+          cause: error as Error,
+        });
+      }
+    })) as { data: readonly unknown[]; has_more: boolean };
     const { items, rejected } = parseEach(schema, answer.data);
     const lastId = (answer.data[answer.data.length - 1] as { id?: unknown } | undefined)?.id;
     return {
