@@ -9,12 +9,18 @@
  * collection: through a listing of a million Files these strings piled up to tens of MB of the sync's
  * peak memory. Here the text is held one network chunk (plus one element) at a time.
  *
+ * `read`, when given, turns each element into what is kept of it as soon as the element is parsed (in
+ * `data`'s place), so that the raw objects of a 10,000-File page never live all at once.
+ *
  * Nothing is accepted that `JSON.parse` of the whole answer would refuse: the splitting only follows
  * strings and nesting to find where the elements of `data` end, and every element, and the answer around
  * them, still goes through `JSON.parse`.
  */
-export async function readListAnswer(body: ReadableStream<Uint8Array> | null): Promise<unknown> {
-  const splitter = new ListSplitter();
+export async function readListAnswer(
+  body: ReadableStream<Uint8Array> | null,
+  read: (element: unknown) => unknown = (element) => element,
+): Promise<unknown> {
+  const splitter = new ListSplitter(read);
   // As `response.text()` decodes: UTF-8, a byte-order mark dropped, bad bytes replaced.
   const decoder = new TextDecoder();
   if (body) for await (const chunk of body) splitter.write(decoder.decode(chunk, { stream: true }));
@@ -52,6 +58,9 @@ export class ListSplitter {
   private depth = 0;
   private inString = false;
   private escaped = false;
+
+  /** `read`: what each element of `data` becomes once parsed (the element itself by default). */
+  constructor(private readonly read: (element: unknown) => unknown = (element) => element) {}
 
   write(piece: string): void {
     if (piece === '') return;
@@ -107,6 +116,6 @@ export class ListSplitter {
   private hand(text: string, last: boolean): void {
     // `[]` (and `[ ]`) has no element; an empty element anywhere else (`[1,]`) is refused by JSON.parse.
     if (last && this.elements!.length === 0 && text.trim() === '') return;
-    this.elements!.push(JSON.parse(text));
+    this.elements!.push(this.read(JSON.parse(text)));
   }
 }

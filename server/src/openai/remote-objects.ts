@@ -107,17 +107,39 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** An element of a list that could not be read, with its id when it has a usable one. */
+export class RejectedElement implements RejectedObject {
+  constructor(
+    readonly id: string | null,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * Parses one element of a list on its own: the object, or a `RejectedElement` saying why not. Lists
+ * are read element by element as they arrive (`readListAnswer`), so that a page's raw JSON objects are
+ * garbage at once rather than held beside their parsed copies until the page is whole.
+ */
+export function parseElement<T>(schema: z.ZodType<T>, value: unknown): T | RejectedElement {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : new RejectedElement(idOf(value), describeIssues(result.error));
+}
+
 /**
  * Parses each element of a list on its own, so one malformed object is reported (with its id) and
  * the others are kept. A value that is not an array at all is the caller's problem (the page failed).
  */
 export function parseEach<T>(schema: z.ZodType<T>, values: readonly unknown[]): ParsedItems<T> {
+  return splitRejected(values.map((value) => parseElement(schema, value)));
+}
+
+/** The elements that were read, and those that were not. */
+export function splitRejected<T>(elements: readonly (T | RejectedElement)[]): ParsedItems<T> {
   const items: T[] = [];
   const rejected: RejectedObject[] = [];
-  for (const value of values) {
-    const result = schema.safeParse(value);
-    if (result.success) items.push(result.data);
-    else rejected.push({ id: idOf(value), reason: describeIssues(result.error) });
+  for (const element of elements) {
+    if (element instanceof RejectedElement) rejected.push(element);
+    else items.push(element);
   }
   return { items, rejected };
 }

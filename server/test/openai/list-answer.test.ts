@@ -90,6 +90,25 @@ describe('readListAnswer', () => {
     }
   });
 
+  it('hands each element to `read` once parsed, and keeps what it returns in its place', async () => {
+    const text = JSON.stringify({ object: 'list', data: [tricky, { id: 'file-2' }, 3], has_more: true });
+    const seen: unknown[] = [];
+    const read = (element: unknown) => {
+      seen.push(element);
+      return typeof element === 'object' ? (element as { id: string }).id : null;
+    };
+    expect(await readListAnswer(bodyOf(text, [text.indexOf('file-2')]), read)).toEqual({
+      object: 'list',
+      data: ['file-1', 'file-2', null],
+      has_more: true,
+    });
+    expect(seen).toEqual([tricky, { id: 'file-2' }, 3]);
+    // `data` given twice: the last one counts, as in JSON.parse, and only its elements are kept.
+    expect(await readListAnswer(bodyOf('{"data":[{"id":"a"}],"data":[{"id":"b"}]}', [7]), read)).toEqual({
+      data: ['b'],
+    });
+  });
+
   it('reads answers that are not lists as JSON.parse does', async () => {
     await expectParsedAsWhole('{"object":"list","data":null,"has_more":false}');
     await expectParsedAsWhole('{"data":{"a":[1]},"has_more":false}');

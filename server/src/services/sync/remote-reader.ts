@@ -1,7 +1,9 @@
 import OpenAI, { APIConnectionError, APIError, NotFoundError as OpenAINotFoundError } from 'openai';
 import {
-  parseEach,
+  parseElement,
   parseOne,
+  RejectedElement,
+  splitRejected,
   remoteFileSchema,
   remoteVectorStoreFileSchema,
   remoteVectorStoreSchema,
@@ -140,7 +142,8 @@ export class RemoteReader {
     const answer = (await this.call(async (options) => {
       const response = await list(options).asResponse();
       try {
-        return await readListAnswer(response.body);
+        // Each object is parsed as it arrives: its raw JSON is garbage at once.
+        return await readListAnswer(response.body, (element) => parseElement(schema, element));
       } catch (error) {
         if (error instanceof SyntaxError || options.signal?.aborted) throw error;
         // The connection broke off mid-answer: as worth retrying as one that broke before it.
@@ -149,12 +152,13 @@ export class RemoteReader {
           cause: error as Error,
         });
       }
-    })) as { data: readonly unknown[]; has_more: boolean };
-    const { items, rejected } = parseEach(schema, answer.data);
-    const lastId = (answer.data[answer.data.length - 1] as { id?: unknown } | undefined)?.id;
+    })) as { data: readonly (T | RejectedElement)[]; has_more: boolean };
+    const { items, rejected } = splitRejected(answer.data);
+    // Where the next page starts: the last object's id (a rejected object keeps a usable id, if any).
+    const last = answer.data.at(-1) as { id: string | null } | undefined;
     return {
       page: { data: items, rejected, last: !answer.has_more || answer.data.length === 0 },
-      cursor: typeof lastId === 'string' && lastId !== '' ? lastId : null,
+      cursor: last?.id ?? null,
     };
   }
 
