@@ -34,6 +34,17 @@ describe('the listing ledger (the ids a run listed, kept in PostgreSQL)', () => 
     expect(await ledgerRows(ledger.runId)).toBe(0);
   });
 
+  it('records a whole page of Files, however many statements it takes, each id once', async () => {
+    const ledger = new ListingLedger(h.db, randomUUID());
+    const ids = Array.from({ length: 10_000 }, (_, i) => `file-${i}`);
+    await ledger.record('f', [...ids, 'file-0', 'file-9999']);
+    expect(await ledgerRows(ledger.runId)).toBe(10_000);
+    expect([...(await ledger.recordFirstSeen('f', ['file-0', 'file-9999', 'file-new']))]).toEqual([
+      'file-new',
+    ]);
+    await ledger.clear();
+  });
+
   it('feeds the sweeps: stores and Files deleted in OpenAI leave the mirror, and the run leaves no ids behind', async () => {
     h.emulator.emulator.seed({ apiKey: h.apiKey, stores: 4, filesPerStore: 2, orphanFiles: 3 });
     await h.services.sync.runSync({ accountId: h.accountId, trigger: 'MANUAL' });
