@@ -7,7 +7,7 @@ import { z } from 'zod';
  * - a field OpenAI may send as null is nullable, and a field it has omitted at times is optional;
  * - unknown fields are ignored (OpenAI adds fields), and kept out of the parsed value;
  * - what the mirror needs to be right (ids, counts, statuses, timestamps) is required.
- * One object that still does not fit is reported on its own (see `parseEach`), never the page.
+ * One object that still does not fit is reported on its own (see `parseElement`), never the page.
  */
 
 /**
@@ -123,14 +123,6 @@ export class RejectedElement implements RejectedObject {
 export function parseElement<T>(schema: z.ZodType<T>, value: unknown): T | RejectedElement {
   const result = schema.safeParse(value);
   return result.success ? result.data : new RejectedElement(idOf(value), describeIssues(result.error));
-}
-
-/**
- * Parses each element of a list on its own, so one malformed object is reported (with its id) and
- * the others are kept. A value that is not an array at all is the caller's problem (the page failed).
- */
-export function parseEach<T>(schema: z.ZodType<T>, values: readonly unknown[]): ParsedItems<T> {
-  return splitRejected(values.map((value) => parseElement(schema, value)));
 }
 
 /** The elements that were read, and those that were not. */

@@ -1,13 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import {
-  parseEach,
+  parseElement,
   parseOne,
   remoteFileSchema,
   remoteVectorStoreFileSchema,
   remoteVectorStoreSchema,
+  splitRejected,
   UnreadableObjectError,
 } from '../../src/openai/remote-objects.ts';
+
+/** A list's elements, each parsed on its own, as the sync reads a page. */
+const parseEach = <T>(schema: z.ZodType<T>, values: readonly unknown[]) =>
+  splitRejected(values.map((value) => parseElement(schema, value)));
 
 /** Real answers, as recorded (openai-dotnet's tests against api.openai.com). */
 const unnamedStore = {
