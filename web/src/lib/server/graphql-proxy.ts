@@ -52,15 +52,17 @@ export async function proxyGraphQL(event: RequestEvent): Promise<Response> {
   }
   let upstream: Response;
   try {
+    // An ordinary body (a GraphQL document and its variables) is read whole, within Kit's
+    // BODY_SIZE_LIMIT, and sent with its length: a streamed one would go upstream chunked, and the
+    // API counts a body without a Content-Length through a stream of its own on every request.
+    const body = hasBody ? await request.arrayBuffer() : undefined;
     upstream = await fetch(`${API_URL}/graphql${event.url.search}`, {
       method: request.method,
       headers,
-      body: hasBody ? request.body : undefined,
-      // Required by Node's fetch for a streamed request body.
-      ...(hasBody ? { duplex: 'half' } : {}),
+      body,
       signal: request.signal,
       redirect: 'manual',
-    } as RequestInit);
+    });
   } catch (error) {
     if (request.signal.aborted) return new Response(null, { status: 499 });
     if (isTooLarge(error)) return tooLarge();
