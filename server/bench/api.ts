@@ -382,8 +382,8 @@ const UI_STORE_SQL = {
                  file_count_completed, file_count_failed, file_count_cancelled, file_count_total,
                  files_listed_count, created_at, updated_at
             FROM vector_store WHERE id = $1 AND account_id = $2`,
-  links: `SELECT l.file_id, l.status, l.usage_bytes, l.created_at, l.attributes, l.chunking_strategy, l.last_error,
-                 f.filename, f.bytes, f.purpose, f.external_id, f.source, f.file_created_at
+  links: `SELECT l.file_id, l.status, l.usage_bytes, l.created_at, l.attributes, l.last_error,
+                 f.filename, f.bytes, f.purpose, f.external_id
             FROM vector_store_file l JOIN file f ON f.id = l.file_id AND f.account_id = $2
            WHERE l.vector_store_id = $1 ORDER BY l.created_at, l.file_id LIMIT $3`,
 };
@@ -401,14 +401,11 @@ interface UiStoreLinkRow {
   usage_bytes: string;
   created_at: Date;
   attributes: unknown;
-  chunking_strategy: unknown;
   last_error: { code: string; message: string } | null;
   filename: string;
   bytes: string;
   purpose: string;
   external_id: string | null;
-  source: string;
-  file_created_at: Date;
 }
 
 /** The id of the store the store page shows, set once seeded (the child reads it from its argv). */
@@ -438,14 +435,15 @@ async function baselineUiStore(pool: pg.Pool, accountId: string): Promise<string
   };
   const policy = policyFromColumn(s.expiration_days);
   const wire = policyToOpenAI(policy);
-  const edges = links.rows.slice(0, first).map((l) => ({
-    cursor: Buffer.from(JSON.stringify([l.created_at.toISOString(), l.file_id])).toString('base64url'),
+  const cursorOf = (l: UiStoreLinkRow) =>
+    Buffer.from(JSON.stringify([l.created_at.toISOString(), l.file_id])).toString('base64url');
+  const page = links.rows.slice(0, first);
+  const edges = page.map((l) => ({
     node: {
       status: l.status.toUpperCase(),
       usageBytes: Number(l.usage_bytes),
       createdAt: l.created_at.toISOString(),
       attributes: l.attributes ? JSON.stringify(l.attributes) : null,
-      chunkingStrategy: l.chunking_strategy ? JSON.stringify(l.chunking_strategy) : null,
       lastError: l.last_error && { code: l.last_error.code, message: l.last_error.message },
       file: {
         id: Buffer.from(`FileObject:${l.file_id}`).toString('base64'),
@@ -453,8 +451,6 @@ async function baselineUiStore(pool: pg.Pool, accountId: string): Promise<string
         bytes: Number(l.bytes),
         purpose: l.purpose,
         externalId: l.external_id,
-        source: l.source.toUpperCase(),
-        createdAt: l.file_created_at.toISOString(),
       },
     },
   }));
@@ -497,8 +493,8 @@ async function baselineUiStore(pool: pg.Pool, accountId: string): Promise<string
           pageInfo: {
             hasNextPage: links.rows.length > first,
             hasPreviousPage: false,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
+            startCursor: page[0] ? cursorOf(page[0]) : null,
+            endCursor: page.length > 0 ? cursorOf(page.at(-1)!) : null,
           },
           edges,
         },

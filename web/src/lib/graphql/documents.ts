@@ -76,7 +76,7 @@ const STORE_DELETION = graphql(`
   }
 `);
 
-/** Every property of one store, and one page of its files. */
+/** Every property of one store, and one page of its files with what the files table shows (paging by pageInfo). */
 export const VECTOR_STORE_QUERY = graphql(
   `
     query VectorStore(
@@ -116,13 +116,11 @@ export const VECTOR_STORE_QUERY = graphql(
             endCursor
           }
           edges {
-            cursor
             node {
               status
               usageBytes
               createdAt
               attributes
-              chunkingStrategy
               lastError {
                 code
                 message
@@ -133,8 +131,6 @@ export const VECTOR_STORE_QUERY = graphql(
                 bytes
                 purpose
                 externalId
-                source
-                createdAt
               }
             }
           }
