@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { print, type DocumentNode } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import pg from 'pg';
+import pino from 'pino';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { createApp } from '../src/app.ts';
 import { describePolicy, policyFromColumn, policyToOpenAI } from '../src/domain/expiration.ts';
@@ -27,6 +28,8 @@ import { createAccount, createToken, testSecrets } from '../test/factories/index
  * - `ui-store`: the web app's own store page, its `VECTOR_STORE_QUERY` document imported from web/ with
  *   the variables `routes/(admin)/stores/[id]/+page.ts` sends for a store's first page of files;
  * - `issue-6`: the page issue 6 wrote, 50 stores with their file counts and first 5 files.
+ * The web app's pages are requested as its web server forwards them to the API: urql's body (with
+ * the operation name) and `accept` header, the session's bearer token, `X-Forwarded-For`.
  *
  * Servers answer each page, each in a child process of its own: the GraphQL app (Yoga + Pothos +
  * TypeORM, exactly as main.ts builds it) and a baseline, hand-written SQL through a `pg.Pool` behind a
@@ -85,7 +88,30 @@ const { parseListParams, toQueryVariables } = (await import(webLib('filters.ts')
   toQueryVariables(params: unknown, now: Date): { first: number };
 };
 const UI_LIST_VARIABLES = toQueryVariables(parseListParams(new URLSearchParams()), new Date());
-const UI_LIST_BODY = JSON.stringify({ query: print(VECTOR_STORES_QUERY), variables: UI_LIST_VARIABLES });
+
+// A web app request as it reaches the API: urql's fetch exchange writes it (the body with the
+// operation name, the `accept` header), and the web server forwards it as it came, with the session
+// as the bearer token and the browser's address (web/src/lib/server/graphql-proxy.ts).
+const webModules = createRequire(new URL('../../web/package.json', import.meta.url));
+const { createRequest, makeOperation } = (await import(webModules.resolve('@urql/core'))) as {
+  createRequest(document: DocumentNode, variables: object): object;
+  makeOperation(kind: 'query', request: object, context: object): object;
+};
+const { makeFetchBody, makeFetchOptions } = (await import(webModules.resolve('@urql/core/internal'))) as {
+  makeFetchBody(operation: object): object;
+  makeFetchOptions(operation: object, body: object): { body: string; headers: Record<string, string> };
+};
+function urqlRequest(document: DocumentNode, variables: object): { body: string; accept: string } {
+  const operation = makeOperation('query', createRequest(document, variables), {
+    url: '/graphql',
+    requestPolicy: 'network-only',
+    preferGetMethod: false,
+  });
+  const { body, headers } = makeFetchOptions(operation, makeFetchBody(operation));
+  return { body, accept: headers.accept! };
+}
+const UI_LIST_REQUEST = urqlRequest(VECTOR_STORES_QUERY, UI_LIST_VARIABLES);
+const UI_LIST_BODY = UI_LIST_REQUEST.body;
 
 // The web app's store page document, and the variables its load function sends for a store's first
 // page of files (web/src/routes/(admin)/stores/[id]/+page.ts, FILES_PAGE_SIZE). The store is found
@@ -96,13 +122,10 @@ const { VECTOR_STORE_QUERY } = (await import(webLib('graphql/documents.ts'))) as
 const UI_STORE_FILES_PAGE_SIZE = 25;
 const UI_STORE_NAME = 'Store 3';
 const uiStoreBody = (storeId: string) =>
-  JSON.stringify({
-    query: print(VECTOR_STORE_QUERY),
-    variables: {
-      id: Buffer.from(`VectorStore:${storeId}`).toString('base64'),
-      filesFirst: UI_STORE_FILES_PAGE_SIZE,
-    },
-  });
+  urqlRequest(VECTOR_STORE_QUERY, {
+    id: Buffer.from(`VectorStore:${storeId}`).toString('base64'),
+    filesFirst: UI_STORE_FILES_PAGE_SIZE,
+  }).body;
 
 // ---------------------------------------------------------------------------------------------
 // autocannon ships no types: the little of it used here, typed by hand.
@@ -586,7 +609,10 @@ async function serve(kind: ServerKind, url: string, storeId: string): Promise<vo
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vs-bench-api-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
     const services = createServices(db, testSecrets, { dataDir });
-    server = createServer(createApp({ services, logger: createLogger('warn') }));
+    // Logs as main.ts does at the default LOG_LEVEL (info: a line per request), to /dev/null instead
+    // of stdout, written as pino writes stdout (asynchronously, lines that wait go out together).
+    const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: false }));
+    server = createServer(createApp({ services, logger }));
   } else {
     const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
     closers.push(() => pool.end());
@@ -697,10 +723,12 @@ async function sqlOfOneGraphQLRequest(dbUrl: string, token: string, body: string
   }
 }
 
+/** Every page is asked for as the web server forwards the web app's requests. */
 const requestHeaders = (token: string) => ({
   'content-type': 'application/json',
-  accept: 'application/json',
+  accept: UI_LIST_REQUEST.accept,
   authorization: `Bearer ${token}`,
+  'x-forwarded-for': '127.0.0.1',
 });
 
 async function fetchBody(url: string, token: string, body = LITERAL_BODY): Promise<string> {
