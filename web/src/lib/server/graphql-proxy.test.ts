@@ -27,12 +27,18 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
+/** Kit's body stream fails this way past adapter-node's BODY_SIZE_LIMIT. */
+const overLimit = Object.assign(new Error('Content-length of 600000 exceeds limit of 524288 bytes.'), {
+  status: 413,
+});
+
 /** A request as Kit hands it to the hook: its body a stream of unknown length. */
-function eventOf(body: string, token: string | undefined): RequestEvent {
+function eventOf(body: string, token: string | undefined, failure?: Error): RequestEvent {
   const bytes = new TextEncoder().encode(body);
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(bytes.subarray(0, 10));
+      if (failure) return controller.error(failure);
       controller.enqueue(bytes.subarray(10));
       controller.close();
     },
@@ -66,5 +72,18 @@ describe('proxyGraphQL', () => {
     expect(upstream?.headers.authorization).toBe('Bearer session-token');
     expect(upstream?.headers.cookie).toBeUndefined();
     expect(upstream?.headers['x-forwarded-for']).toBe('203.0.113.7');
+  });
+
+  it("answers 413 for a body over Kit's limit and sends nothing upstream", async () => {
+    received.length = 0;
+    const response = await proxyGraphQL(
+      eventOf('{"query":"{ viewer { role } }"}', 'session-token', overLimit),
+    );
+    expect(response.status).toBe(413);
+    expect(
+      ((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions
+        .code,
+    ).toBe('PAYLOAD_TOO_LARGE');
+    expect(received).toEqual([]);
   });
 });
