@@ -76,7 +76,10 @@ const STORE_DELETION = graphql(`
   }
 `);
 
-/** Every property of one store, and one page of its files with what the files table shows (paging by pageInfo). */
+/**
+ * Every property of one store, and one page of its files with what the files table shows (it pages
+ * by pageInfo, not by the edges' cursors).
+ */
 export const VECTOR_STORE_QUERY = graphql(
   `
     query VectorStore(
