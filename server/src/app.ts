@@ -81,7 +81,7 @@ function useCostRefusal(): Plugin {
  * Runs operations on @graphql-tools/executor 4 instead of the 2.x Yoga 5 bundles (same API, same
  * graphql-js semantics). 4.x no longer allocates per field what never changes within an execution:
  * no argument map for a field without arguments, no new `getAbortSignal`/`getAsyncHelpers` closures
- * in every `info`. A store page runs ~450 fields; those were a fifth of the bytes a request allocated.
+ * in every `info`. The store page, then ~450 fields, allocated 597 -> 420 KB per request with it.
  */
 function useExecutorV4(): Plugin {
   return {
